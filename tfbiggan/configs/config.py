@@ -1,0 +1,197 @@
+"""`BigGANConfig`: one frozen dataclass that fully describes a BigGAN experiment.
+
+A config names the architecture (BigGAN or BigGAN-deep), its widths and layout, the numerics
+of the official modules (epsilons, number of spectral-norm vectors) and the training recipe.
+Presets live beside this file (`biggan.py`, `biggan_deep.py`, `digits.py`) with provenance
+comments; `tfbiggan.get_config(name, **overrides)` returns one.
+"""
+
+import dataclasses
+import json
+from typing import Optional, Tuple
+
+ARCHITECTURES = ("biggan", "biggan-deep")
+LOSSES = ("hinge", "non_saturating")
+INITIALIZERS = ("orthogonal", "normal", "glorot_normal")
+
+
+@dataclasses.dataclass(frozen=True)
+class BigGANConfig:
+  """Everything that defines a BigGAN / BigGAN-deep model and its training recipe.
+
+  Channel layouts follow google/compare_gan: `g_channel_multipliers` lists the widths
+  (in units of `g_ch`) between generator blocks, so block i maps `m[i] * g_ch` to
+  `m[i + 1] * g_ch` channels. For BigGAN every G block upsamples by 2; for BigGAN-deep the
+  blocks with an odd index do. The discriminator's `d_channel_multipliers` are the output
+  widths of its blocks (BigGAN: the first block reads the 3-channel image; BigGAN-deep: an
+  initial 3x3 conv maps the image to `m[0] * d_ch` channels and block i maps m[i] -> m[i+1]).
+
+  Attributes:
+    name: preset name, e.g. "biggan-128".
+    architecture: "biggan" or "biggan-deep".
+    resolution: output image side in pixels.
+    num_classes: number of classes (1000 for ImageNet).
+    dim_z: latent size.
+    shared_dim: size of the shared class embedding in G (paper §3: 128).
+    g_ch, d_ch: channel width multipliers of G and D.
+    g_channel_multipliers, d_channel_multipliers: layouts described above.
+    g_attention_block: index of the G block *before* which self-attention runs, or None.
+    d_attention_block: index of the D block *after* which self-attention runs, or None.
+    hierarchical_z: BigGAN's skip-z: z is split into (num_g_blocks + 1) chunks, chunk 0
+      feeds the first linear layer and chunk i + 1 (concatenated with the class
+      embedding) conditions block i. BigGAN-deep instead feeds [z, embedding] everywhere.
+    g_rgb_channels: output channels of G's last conv before slicing to RGB (the official
+      BigGAN-deep modules use 128 and keep the first 3).
+    num_singular_vectors: singular vectors tracked per spectral-normalised weight (the
+      official BigGAN modules keep 3, u0..u2, to monitor the top-3 singular values;
+      BigGAN-deep keeps 1).
+    bn_epsilon, sn_epsilon: 1e-4 in the official modules (paper §4 raises them to 1e-4).
+    bn_momentum: decay of the moving-average BN statistics kept during training.
+    cross_replica_bn: synchronise G's batch moments across replicas (paper §3).
+    initializer: weight initialiser of G and D ("orthogonal" in the paper, App. B).
+    truncation_grid: truncation values for which each BN can hold its own standing
+      statistics (the official deep modules: 51 points 0, 0.02, ..., 1); empty for none.
+    g_lr, d_lr, adam_beta1, adam_beta2, d_steps, batch_size, ema_decay, ema_start_step,
+    ortho_reg, loss: the training recipe (paper §4 and App. C).
+  """
+  name: str
+  architecture: str
+  resolution: int
+  num_classes: int = 1000
+  dim_z: int = 120
+  shared_dim: int = 128
+  g_ch: int = 96
+  d_ch: int = 96
+  g_channel_multipliers: Tuple[int, ...] = (16, 16, 8, 4, 2, 1)
+  d_channel_multipliers: Tuple[int, ...] = (1, 2, 4, 8, 16, 16)
+  g_attention_block: Optional[int] = None
+  d_attention_block: Optional[int] = None
+  hierarchical_z: bool = True
+  g_rgb_channels: int = 3
+  num_singular_vectors: int = 1
+  bn_epsilon: float = 1e-4
+  sn_epsilon: float = 1e-4
+  bn_momentum: float = 0.9
+  cross_replica_bn: bool = True
+  initializer: str = "orthogonal"
+  truncation_grid: Tuple[float, ...] = ()
+  # Training recipe.
+  g_lr: float = 5e-5
+  d_lr: float = 2e-4
+  adam_beta1: float = 0.0
+  adam_beta2: float = 0.999
+  d_steps: int = 2
+  batch_size: int = 2048
+  ema_decay: float = 0.9999
+  ema_start_step: int = 20000
+  ortho_reg: float = 1e-4
+  loss: str = "hinge"
+
+  def __post_init__(self):
+    # Lists from JSON or users become tuples so that configs stay hashable and comparable.
+    for field in ("g_channel_multipliers", "d_channel_multipliers", "truncation_grid"):
+      object.__setattr__(self, field, tuple(getattr(self, field)))
+    self.validate()
+
+  # Derived quantities -------------------------------------------------------------------
+
+  @property
+  def is_deep(self) -> bool:
+    return self.architecture == "biggan-deep"
+
+  @property
+  def num_g_blocks(self) -> int:
+    return len(self.g_channel_multipliers) - 1
+
+  @property
+  def num_d_blocks(self) -> int:
+    if self.is_deep:
+      return len(self.d_channel_multipliers) - 1
+    return len(self.d_channel_multipliers)
+
+  @property
+  def z_chunk_size(self) -> int:
+    """Size of each z chunk (hierarchical z) or of the whole z (no hierarchy)."""
+    if self.hierarchical_z:
+      return self.dim_z // (self.num_g_blocks + 1)
+    return self.dim_z
+
+  @property
+  def condition_dim(self) -> int:
+    """Width of the vector that conditions every G batch norm."""
+    return self.z_chunk_size + self.shared_dim
+
+  def g_block_upsamples(self, index: int) -> bool:
+    return (index % 2 == 1) if self.is_deep else True
+
+  def d_block_downsamples(self, index: int) -> bool:
+    if self.is_deep:
+      return index % 2 == 0
+    return index < self.num_d_blocks - 1
+
+  # Validation and (de)serialisation ------------------------------------------------------
+
+  def validate(self):
+    """Raises ValueError naming the field and the fix when the config is inconsistent."""
+    if self.architecture not in ARCHITECTURES:
+      raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}")
+    if self.loss not in LOSSES:
+      raise ValueError(f"loss must be one of {LOSSES}, got {self.loss!r}")
+    if self.initializer not in INITIALIZERS:
+      raise ValueError(f"initializer must be one of {INITIALIZERS}, got {self.initializer!r}")
+    for field in ("num_classes", "dim_z", "shared_dim", "g_ch", "d_ch", "g_rgb_channels",
+                  "num_singular_vectors", "d_steps", "batch_size"):
+      if getattr(self, field) < 1:
+        raise ValueError(f"{field} must be >= 1, got {getattr(self, field)}")
+    if self.g_rgb_channels < 3:
+      raise ValueError(f"g_rgb_channels must be >= 3, got {self.g_rgb_channels}")
+    if len(self.g_channel_multipliers) < 2:
+      raise ValueError("g_channel_multipliers needs at least 2 entries (one block)")
+    if not self.d_channel_multipliers:
+      raise ValueError("d_channel_multipliers must not be empty")
+    num_up = sum(self.g_block_upsamples(i) for i in range(self.num_g_blocks))
+    if 4 * 2**num_up != self.resolution:
+      raise ValueError(
+          f"g_channel_multipliers give {self.num_g_blocks} G blocks that upsample 4x4 to "
+          f"{4 * 2**num_up}x{4 * 2**num_up}, but resolution is {self.resolution}")
+    if self.hierarchical_z and self.dim_z % (self.num_g_blocks + 1):
+      raise ValueError(
+          f"hierarchical z splits dim_z into {self.num_g_blocks + 1} equal chunks, but dim_z="
+          f"{self.dim_z} is not divisible by {self.num_g_blocks + 1}; pick a multiple")
+    if self.is_deep and self.hierarchical_z:
+      raise ValueError("BigGAN-deep does not use hierarchical z; set hierarchical_z=False")
+    if self.is_deep and any(m * self.g_ch % 4 for m in self.g_channel_multipliers):
+      raise ValueError("BigGAN-deep blocks need widths divisible by 4 (bottleneck ratio 4)")
+    if self.g_attention_block is not None and not 0 <= self.g_attention_block < self.num_g_blocks:
+      raise ValueError(f"g_attention_block must be in [0, {self.num_g_blocks}), "
+                       f"got {self.g_attention_block}")
+    if self.d_attention_block is not None and not 0 <= self.d_attention_block < self.num_d_blocks:
+      raise ValueError(f"d_attention_block must be in [0, {self.num_d_blocks}), "
+                       f"got {self.d_attention_block}")
+    grid = self.truncation_grid
+    if grid and (any(b <= a for a, b in zip(grid, grid[1:])) or grid[0] < 0 or grid[-1] > 1):
+      raise ValueError(f"truncation_grid must increase strictly within [0, 1], got {grid}")
+    for field in ("bn_epsilon", "sn_epsilon"):
+      if getattr(self, field) <= 0:
+        raise ValueError(f"{field} must be > 0, got {getattr(self, field)}")
+    if not 0 <= self.bn_momentum < 1:
+      raise ValueError(f"bn_momentum must be in [0, 1), got {self.bn_momentum}")
+
+  def replace(self, **overrides) -> "BigGANConfig":
+    """Returns a copy with `overrides` applied (unknown fields raise a ValueError)."""
+    known = {f.name for f in dataclasses.fields(self)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+      raise ValueError(f"unknown config field(s) {unknown}; known fields: {sorted(known)}")
+    return dataclasses.replace(self, **overrides)
+
+  def to_dict(self) -> dict:
+    return {k: list(v) if isinstance(v, tuple) else v
+            for k, v in dataclasses.asdict(self).items()}
+
+  @classmethod
+  def from_dict(cls, values: dict) -> "BigGANConfig":
+    return cls(**values)
+
+  def to_json(self) -> str:
+    return json.dumps(self.to_dict(), indent=2, sort_keys=True)

@@ -1,0 +1,73 @@
+"""`ResidualBlock`: the base of BigGAN's four residual blocks.
+
+It holds the arguments every block shares (the numerics of spectral norm and batch norm)
+and makes the SN convs and conditional BNs with them, so each block file only says how its
+layers are wired.
+"""
+
+import keras
+
+from tfbiggan.layers.conditional_batch_norm import ConditionalBatchNorm
+from tfbiggan.layers.sn_conv2d import SNConv2D
+
+
+class ResidualBlock(keras.layers.Layer):
+  """Base class: shared numerics of the blocks' SN convs and BNs.
+
+  Args:
+    out_channels: output channels of the block.
+    num_singular_vectors: SN vectors per weight.
+    sn_epsilon: SN power-iteration epsilon.
+    bn_epsilon, bn_momentum, cross_replica, truncation_grid: `ConditionalBatchNorm` args
+      (used by generator blocks only).
+    kernel_initializer: initialiser name for every kernel.
+    **kwargs: `keras.layers.Layer` arguments.
+  """
+
+  def __init__(self, out_channels, num_singular_vectors=1, sn_epsilon=1e-4, bn_epsilon=1e-4,
+               bn_momentum=0.9, cross_replica=True, truncation_grid=(),
+               kernel_initializer="orthogonal", **kwargs):
+    super().__init__(**kwargs)
+    self.out_channels = out_channels
+    self.num_singular_vectors = num_singular_vectors
+    self.sn_epsilon = sn_epsilon
+    self.bn_epsilon = bn_epsilon
+    self.bn_momentum = bn_momentum
+    self.cross_replica = cross_replica
+    self.truncation_grid = tuple(truncation_grid)
+    self.kernel_initializer = kernel_initializer
+
+  def _conv(self, filters, kernel_size, name, input_shape):
+    """A built SN conv (`input_shape` is its input's NHWC shape)."""
+    conv = SNConv2D(filters, kernel_size, name=name,
+                    num_singular_vectors=self.num_singular_vectors, epsilon=self.sn_epsilon,
+                    kernel_initializer=self.kernel_initializer, dtype=self.dtype_policy)
+    conv.build(input_shape)
+    return conv
+
+  def _batch_norm(self, name, input_shape, condition_shape):
+    """A built class-conditional BN over `input_shape` conditioned on `condition_shape`."""
+    bn = ConditionalBatchNorm(
+        conditional=True, epsilon=self.bn_epsilon, momentum=self.bn_momentum,
+        cross_replica=self.cross_replica, truncation_grid=self.truncation_grid,
+        num_singular_vectors=self.num_singular_vectors, sn_epsilon=self.sn_epsilon,
+        kernel_initializer=self.kernel_initializer, name=name, dtype=self.dtype_policy)
+    bn.build(input_shape, condition_shape)
+    return bn
+
+  def get_config(self):
+    config = super().get_config()
+    config.update(out_channels=self.out_channels,
+                  num_singular_vectors=self.num_singular_vectors, sn_epsilon=self.sn_epsilon,
+                  bn_epsilon=self.bn_epsilon, bn_momentum=self.bn_momentum,
+                  cross_replica=self.cross_replica, truncation_grid=list(self.truncation_grid),
+                  kernel_initializer=self.kernel_initializer)
+    return config
+
+
+def with_channels(shape, channels, scale=1):
+  """NHWC `shape` with its last axis replaced by `channels` and H, W multiplied by `scale`."""
+  batch, height, width = shape[0], shape[1], shape[2]
+  if height is not None:
+    height, width = int(height * scale), int(width * scale)
+  return (batch, height, width, channels)

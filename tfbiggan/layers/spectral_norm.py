@@ -1,0 +1,130 @@
+"""Spectral normalisation exactly as the official BigGAN graph computes it.
+
+Paper §4 (Miyato et al.'s SN in G and D, with the top singular values tracked by power
+iteration with Gram-Schmidt); the op-by-op form is that of the official TF-Hub modules
+(../shared/reference/biggan_spec.md §3.4):
+
+    W = reshape(w, [-1, out])                       # [K, out], TF kernel layout
+    nrm(x) = x * rsqrt(sum(x**2) + eps)             # eps added, not max()'d; eps = 1e-4
+    v_0 = nrm(u_0 W^T);           u_0' = nrm(v_0 W)
+    v_i = nrm(GS(u_i W^T, v_<i)); u_i' = nrm(GS(v_i W, u'_<i))   # GS: Gram-Schmidt
+    sigma_i = (sg(v_i) W) . sg(u_i')                # sg: stop-gradient
+    w_sn = w / sigma_0
+
+The u_i are non-trainable [1, out] variables. They are updated (u_i <- u_i') only in
+training calls; at inference sigma is computed from the stored u_0 by the same single step,
+so a sample never changes the model. u is assigned inside replica contexts with
+ONLY_FIRST_REPLICA aggregation: W and u are mirrored, so every replica computes the same u'.
+"""
+
+import keras
+import tensorflow as tf
+
+from tfbiggan.layers.initializers import get_initializer
+
+
+# sigma is floored so that an all-zero kernel (zero initialisation) stays zero instead of
+# 0/0 = NaN; every kernel with sigma above 1e-12 is normalised exactly as the official graph.
+_MIN_SIGMA = 1e-12
+
+
+def _normalize(x, epsilon):
+  return x * tf.math.rsqrt(tf.reduce_sum(tf.square(x)) + epsilon)
+
+
+def _orthogonalize(x, basis):
+  """Gram-Schmidt: removes from x its projection onto each (non-normalised) basis vector."""
+  for y in basis:
+    x = x - tf.reduce_sum(x * y) / tf.reduce_sum(y * y) * y
+  return x
+
+
+def power_iteration(matrix, us, epsilon=1e-4):
+  """One power-iteration step for each singular vector estimate in `us`.
+
+  Args:
+    matrix: float32 [K, out], the kernel reshaped to [-1, out].
+    us: list of float32 [1, out] left estimates (u_0 first).
+    epsilon: the normalisation epsilon (1e-4 in the official modules).
+
+  Returns:
+    (new_us, sigmas): the updated estimates (list of [1, out]) and the singular value
+    estimates, float32 [len(us)]; gradients flow to `matrix` only.
+  """
+  vs, new_us, sigmas = [], [], []
+  for u in us:
+    v = _normalize(_orthogonalize(tf.matmul(u, matrix, transpose_b=True), vs), epsilon)
+    u_new = _normalize(_orthogonalize(tf.matmul(v, matrix), new_us), epsilon)
+    vs.append(v)
+    new_us.append(u_new)
+    v, u_new = tf.stop_gradient(v), tf.stop_gradient(u_new)
+    sigmas.append(tf.reduce_sum(tf.matmul(v, matrix) * u_new))
+  return new_us, tf.stack(sigmas)
+
+
+class SpectralNormalizedLayer(keras.layers.Layer):
+  """Base class of layers whose kernel `w` is spectrally normalised (SNDense, SNConv2D, ...).
+
+  Subclasses create their kernel with `_add_kernel(shape)` in `build()` and read the
+  normalised kernel with `_kernel(training)` in `call()`.
+
+  Args:
+    spectral_norm: if False the kernel is used as is (e.g. G's shared class embedding).
+    num_singular_vectors: singular vectors tracked (u_0 .. u_{n-1}); only u_0 normalises.
+    epsilon: normalisation epsilon of the power iteration.
+    kernel_initializer: a name from `tfbiggan.layers.initializers` or a Keras initializer.
+    **kwargs: passed to `keras.layers.Layer`.
+  """
+
+  def __init__(self, spectral_norm=True, num_singular_vectors=1, epsilon=1e-4,
+               kernel_initializer="orthogonal", **kwargs):
+    super().__init__(**kwargs)
+    if num_singular_vectors < 1:
+      raise ValueError(f"num_singular_vectors must be >= 1, got {num_singular_vectors}")
+    self.spectral_norm = spectral_norm
+    self.num_singular_vectors = num_singular_vectors
+    self.epsilon = epsilon
+    self.kernel_initializer = kernel_initializer
+
+  def _add_kernel(self, shape):
+    # autocast=False: SN runs in float32 under mixed precision; the result is cast once.
+    self.w = self.add_weight(name="w", shape=shape, autocast=False,
+                             initializer=get_initializer(self.kernel_initializer))
+    self.us = []
+    if self.spectral_norm:
+      for i in range(self.num_singular_vectors):
+        self.us.append(self.add_weight(
+            name=f"u{i}", shape=(1, shape[-1]), trainable=False, autocast=False,
+            initializer=keras.initializers.RandomNormal(stddev=1.0),
+            aggregation="only_first_replica"))
+
+  def _kernel(self, training=False):
+    """The (spectrally normalised) kernel in the compute dtype; updates u when training."""
+    kernel = tf.convert_to_tensor(self.w.value)
+    if self.spectral_norm:
+      matrix = tf.reshape(kernel, [-1, kernel.shape[-1]])
+      new_us, sigmas = power_iteration(matrix, [u.value for u in self.us], self.epsilon)
+      if training:
+        for u, new_u in zip(self.us, new_us):
+          u.assign(new_u)
+      kernel = kernel / tf.maximum(sigmas[0], _MIN_SIGMA)
+    return tf.cast(kernel, self.compute_dtype)
+
+  def singular_values(self):
+    """Estimates of the top singular values of the raw kernel, float32 [num_vectors].
+
+    Computed from the stored u's without updating them (for TensorBoard, paper §4).
+    """
+    kernel = tf.convert_to_tensor(self.w.value)
+    matrix = tf.reshape(kernel, [-1, kernel.shape[-1]])
+    if not self.spectral_norm:
+      return tf.linalg.svd(matrix, compute_uv=False)[:self.num_singular_vectors]
+    return power_iteration(matrix, [u.value for u in self.us], self.epsilon)[1]
+
+  def get_config(self):
+    config = super().get_config()
+    config.update(spectral_norm=self.spectral_norm,
+                  num_singular_vectors=self.num_singular_vectors, epsilon=self.epsilon,
+                  kernel_initializer=keras.saving.serialize_keras_object(
+                      self.kernel_initializer))
+    return config
