@@ -76,8 +76,24 @@ class Discriminator(keras.Model):
         config.num_classes, widths[-1], epsilon=config.sn_epsilon, name="embedding",
         kernel_initializer="glorot_normal",
         num_singular_vectors=config.num_singular_vectors, dtype=self.dtype_policy)
-    res = config.resolution
-    self(keras.KerasTensor((None, res, res, 3)), keras.KerasTensor((None, config.num_classes)))
+    self.widths = widths
+    self.build()
+
+  def build(self, images_shape=None, y_shape=None):
+    """Creates every weight from the config's shapes (no tracing, no computation)."""
+    config = self.config
+    side, channels = config.resolution, 3
+    if self.initial_conv is not None:
+      self.initial_conv.build((None, side, side, channels))
+      channels = self.widths[0]
+    for index, block in enumerate(self.blocks):
+      block.build((None, side, side, channels))
+      channels = block.out_channels
+      side //= 2 if config.d_block_downsamples(index) else 1
+      if index == config.d_attention_block:
+        self.attention.build((None, side, side, channels))
+    self.linear.build((None, channels))
+    self.embedding.build((None, config.num_classes))
 
   def _check_inputs(self, images, y):
     config = self.config

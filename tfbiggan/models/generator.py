@@ -32,7 +32,8 @@ class Generator(keras.Model):
   `GBlock[_i]`, `attention`, `ScaledCrossReplicaBN`, `conv_2d` (BigGAN-deep's BatchNorm_j,
   scale/offset, GenZ and conv_to_rgb map onto these by the rule of spec §3.3).
 
-  The model is built on construction, so its weights exist right away.
+  The model is built on construction (from shapes, without tracing), so its weights exist
+  right away.
 
   Args:
     config: a preset name, a `BigGANConfig` or its dict form.
@@ -86,8 +87,25 @@ class Generator(keras.Model):
     self.conv_out = SNConv2D(config.g_rgb_channels, 3, epsilon=config.sn_epsilon,
                              name="conv_2d", **numerics)
     self.widths = widths
-    # Build every weight now with a symbolic call (no computation).
-    self(keras.KerasTensor((None, config.dim_z)), keras.KerasTensor((None, config.num_classes)))
+    self.build()
+
+  def build(self, z_shape=None, y_shape=None):
+    """Creates every weight from the config's shapes (no tracing, no computation)."""
+    config = self.config
+    self.shared_embedding.build((None, config.num_classes))
+    self.linear.build((None, config.z_chunk_size if config.hierarchical_z
+                       else config.condition_dim))
+    condition_shape = (None, config.condition_dim)
+    side = 4
+    for index, block in enumerate(self.blocks):
+      shape = (None, side, side, self.widths[index])
+      if index == config.g_attention_block:
+        self.attention.build(shape)
+      block.build(shape, condition_shape)
+      side *= 2 if config.g_block_upsamples(index) else 1
+    shape = (None, side, side, self.widths[-1])
+    self.final_bn.build(shape)
+    self.conv_out.build(shape)
 
   @property
   def batch_norms(self):
