@@ -1,0 +1,58 @@
+"""Sample grids as PNG files, with row and column labels."""
+
+import os
+
+import numpy as np
+from PIL import Image
+from PIL import ImageDraw
+from PIL import ImageFont
+
+
+def to_uint8(images):
+  """Images in [-1, 1] (float [N, H, W, 3]) to uint8 [N, H, W, 3]."""
+  images = np.asarray(images, np.float32)
+  return np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def save_image_grid(path, images, rows, cols, row_labels=None, col_labels=None, title=None,
+                    scale=1, padding=2):
+  """Writes images ([rows * cols, H, W, 3] in [-1, 1], row-major) as one labelled PNG.
+
+  Args:
+    path: output .png path; its folder is created.
+    rows, cols: grid layout.
+    row_labels, col_labels: optional text per row / column.
+    title: optional line of text above the grid.
+    scale: integer nearest-neighbour upscaling (small images are easier to see).
+    padding: pixels between cells.
+
+  Returns: the path.
+  """
+  images = to_uint8(images)
+  if images.shape[0] != rows * cols:
+    raise ValueError(f"need rows * cols = {rows * cols} images, got {images.shape[0]}")
+  if scale > 1:
+    images = images.repeat(scale, axis=1).repeat(scale, axis=2)
+  height, width = images.shape[1:3]
+  font = ImageFont.load_default()
+  left = 8 + max((len(str(label)) for label in row_labels), default=0) * 7 if row_labels else 0
+  top = (16 if col_labels else 0) + (18 if title else 0)
+  canvas = Image.new("RGB", (left + cols * (width + padding) + padding,
+                             top + rows * (height + padding) + padding), "white")
+  draw = ImageDraw.Draw(canvas)
+  if title:
+    draw.text((4, 2), title, fill="black", font=font)
+  for r in range(rows):
+    y = top + padding + r * (height + padding)
+    if row_labels:
+      draw.text((4, y + height // 2 - 6), str(row_labels[r]), fill="black", font=font)
+    for c in range(cols):
+      x = left + padding + c * (width + padding)
+      canvas.paste(Image.fromarray(images[r * cols + c]), (x, y))
+  if col_labels:
+    for c in range(cols):
+      x = left + padding + c * (width + padding)
+      draw.text((x + 2, top - 14), str(col_labels[c]), fill="black", font=font)
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  canvas.save(path)
+  return path

@@ -1,0 +1,51 @@
+"""Standing statistics: G's BN moments accumulated over many batches of sampled noise.
+
+Paper App. C / CG `eval_gan_lib.py`: at evaluation, G's batch norms use statistics averaged
+over many forward passes at the sampling distribution rather than moving averages. The
+official BigGAN-deep modules hold one set per truncation value (51 points, 0 to 1);
+`bake_truncation_statistics` fills such a grid (`BigGANConfig.truncation_grid`).
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from tfbiggan.sampling import truncated_noise
+
+
+def accumulate_standing_statistics(generator, num_batches=16, batch_size=64, truncation=1.0,
+                                   seed=0, convention="hub"):
+  """Resets every BN accumulator of `generator` and accumulates `num_batches` batches.
+
+  Noise is truncated noise at `truncation` (see `tfbiggan.sampling`) and classes are
+  uniform; both are seeded, so the result is reproducible. Afterwards, inference calls
+  (training=False, no truncation grid) normalise with these statistics.
+  """
+  config = generator.config
+  for bn in generator.batch_norms:
+    bn.reset_accumulators()
+  step = tf.function(lambda z, y: generator(z, y, accumulate=True))
+  for index in range(num_batches):
+    rng = np.random.default_rng([seed, index])
+    z = truncated_noise(batch_size, config.dim_z, truncation, seed=rng, convention=convention)
+    labels = rng.integers(0, config.num_classes, batch_size)
+    step(tf.constant(z), tf.one_hot(labels, config.num_classes))
+
+
+def bake_truncation_statistics(generator, num_batches=16, batch_size=64, seed=0,
+                               convention="hub"):
+  """Accumulates standing statistics at every point of the config's truncation grid.
+
+  Raises:
+    ValueError: when the generator's config has no `truncation_grid`.
+  """
+  grid = generator.config.truncation_grid
+  if not grid:
+    raise ValueError("the generator's config has no truncation_grid; build it with e.g. "
+                     "get_config(name, truncation_grid=[0.02 * i for i in range(51)])")
+  for index, truncation in enumerate(grid):
+    if convention == "paper" and truncation == 0:
+      raise ValueError("the paper convention needs truncation > 0; drop 0 from the grid")
+    accumulate_standing_statistics(generator, num_batches, batch_size, truncation,
+                                   seed=seed, convention=convention)
+    for bn in generator.batch_norms:
+      bn.store_truncation_statistics(index)
