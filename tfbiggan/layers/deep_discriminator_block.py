@@ -3,13 +3,12 @@
 import keras
 import tensorflow as tf
 
-from tfbiggan.layers.resampling import avg_pool_2x
-from tfbiggan.layers.residual_block import ResidualBlock
+from tfbiggan.layers.residual_block import DownsamplingBlock
 from tfbiggan.layers.residual_block import with_channels
 
 
 @keras.saving.register_keras_serializable(package="tfbiggan")
-class DeepDiscriminatorBlock(ResidualBlock):
+class DeepDiscriminatorBlock(DownsamplingBlock):
   """ReLU-1x1, ReLU-3x3, ReLU-3x3, ReLU-[avgpool]-1x1 with a concatenating skip.
 
   The bottleneck width is max(in, out) / 4 (CG `resnet_biggan_deep.py` L146). The skip is
@@ -32,8 +31,7 @@ class DeepDiscriminatorBlock(ResidualBlock):
   """
 
   def __init__(self, out_channels, downsample=True, **kwargs):
-    super().__init__(out_channels, **kwargs)
-    self.downsample = downsample
+    super().__init__(out_channels, downsample=downsample, **kwargs)
 
   def build(self, inputs_shape):
     channels = inputs_shape[-1]
@@ -58,18 +56,8 @@ class DeepDiscriminatorBlock(ResidualBlock):
     h = self.conv2(tf.nn.relu(h), training=training)
     h = tf.nn.relu(h)
     shortcut = tf.cast(inputs, h.dtype)
-    if self.downsample:
-      h = avg_pool_2x(h)
-      shortcut = avg_pool_2x(shortcut)
+    h, shortcut = self._resample(h), self._resample(shortcut)
     h = self.conv3(h, training=training)
     if self.conv_sc is not None:
       shortcut = tf.concat([shortcut, self.conv_sc(shortcut, training=training)], axis=-1)
     return h + shortcut
-
-  def compute_output_shape(self, inputs_shape):
-    return with_channels(inputs_shape, self.out_channels, 0.5 if self.downsample else 1)
-
-  def get_config(self):
-    config = super().get_config()
-    config.update(downsample=self.downsample)
-    return config

@@ -3,13 +3,12 @@
 import keras
 import tensorflow as tf
 
-from tfbiggan.layers.resampling import upsample_nearest_2x
-from tfbiggan.layers.residual_block import ResidualBlock
+from tfbiggan.layers.residual_block import UpsamplingBlock
 from tfbiggan.layers.residual_block import with_channels
 
 
 @keras.saving.register_keras_serializable(package="tfbiggan")
-class DeepGeneratorBlock(ResidualBlock):
+class DeepGeneratorBlock(UpsamplingBlock):
   """Four BN-ReLU-conv stages (1x1 down to in/4, 3x3, 3x3, 1x1 up to out), identity skip.
 
   The nearest upsampling (when `upsample`) sits between the second BN-ReLU and the first
@@ -31,8 +30,7 @@ class DeepGeneratorBlock(ResidualBlock):
   """
 
   def __init__(self, out_channels, upsample=False, **kwargs):
-    super().__init__(out_channels, **kwargs)
-    self.upsample = upsample
+    super().__init__(out_channels, upsample=upsample, **kwargs)
 
   def build(self, inputs_shape, condition_shape):
     channels = inputs_shape[-1]
@@ -59,20 +57,9 @@ class DeepGeneratorBlock(ResidualBlock):
     bn = dict(training=training, accumulate=accumulate, truncation=truncation)
     h = self.conv0(tf.nn.relu(self.bn0(inputs, condition, **bn)), training=training)
     h = tf.nn.relu(self.bn1(h, condition, **bn))
-    if self.upsample:
-      h = upsample_nearest_2x(h)
+    h = self._resample(h)
     h = self.conv1(h, training=training)
     h = self.conv2(tf.nn.relu(self.bn2(h, condition, **bn)), training=training)
     h = self.conv3(tf.nn.relu(self.bn3(h, condition, **bn)), training=training)
     shortcut = tf.cast(inputs[..., :self.out_channels], h.dtype)
-    if self.upsample:
-      shortcut = upsample_nearest_2x(shortcut)
-    return h + shortcut
-
-  def compute_output_shape(self, inputs_shape, condition_shape):
-    return with_channels(inputs_shape, self.out_channels, 2 if self.upsample else 1)
-
-  def get_config(self):
-    config = super().get_config()
-    config.update(upsample=self.upsample)
-    return config
+    return h + self._resample(shortcut)

@@ -3,13 +3,12 @@
 import keras
 import tensorflow as tf
 
-from tfbiggan.layers.resampling import avg_pool_2x
-from tfbiggan.layers.residual_block import ResidualBlock
+from tfbiggan.layers.residual_block import DownsamplingBlock
 from tfbiggan.layers.residual_block import with_channels
 
 
 @keras.saving.register_keras_serializable(package="tfbiggan")
-class DiscriminatorBlock(ResidualBlock):
+class DiscriminatorBlock(DownsamplingBlock):
   """[ReLU]-conv3x3-ReLU-conv3x3-[avgpool] plus a [avgpool]-[1x1 conv] shortcut.
 
   The first block of D gets no pre-activation (BP `preactivation=(index > 0)`: a ReLU on
@@ -35,8 +34,7 @@ class DiscriminatorBlock(ResidualBlock):
   """
 
   def __init__(self, out_channels, downsample=True, preactivation=True, **kwargs):
-    super().__init__(out_channels, **kwargs)
-    self.downsample = downsample
+    super().__init__(out_channels, downsample=downsample, **kwargs)
     self.preactivation = preactivation
 
   def build(self, inputs_shape):
@@ -54,17 +52,12 @@ class DiscriminatorBlock(ResidualBlock):
     h = self.conv0(h, training=training)
     h = self.conv1(tf.nn.relu(h), training=training)
     shortcut = tf.cast(inputs, h.dtype)
-    if self.downsample:
-      h = avg_pool_2x(h)
-      shortcut = avg_pool_2x(shortcut)
+    h, shortcut = self._resample(h), self._resample(shortcut)
     if self.conv_sc is not None:
       shortcut = self.conv_sc(shortcut, training=training)
     return h + shortcut
 
-  def compute_output_shape(self, inputs_shape):
-    return with_channels(inputs_shape, self.out_channels, 0.5 if self.downsample else 1)
-
   def get_config(self):
     config = super().get_config()
-    config.update(downsample=self.downsample, preactivation=self.preactivation)
+    config.update(preactivation=self.preactivation)
     return config

@@ -3,13 +3,12 @@
 import keras
 import tensorflow as tf
 
-from tfbiggan.layers.resampling import upsample_nearest_2x
-from tfbiggan.layers.residual_block import ResidualBlock
+from tfbiggan.layers.residual_block import UpsamplingBlock
 from tfbiggan.layers.residual_block import with_channels
 
 
 @keras.saving.register_keras_serializable(package="tfbiggan")
-class GeneratorBlock(ResidualBlock):
+class GeneratorBlock(UpsamplingBlock):
   """BN-ReLU-up-conv3x3-BN-ReLU-conv3x3 plus an up + 1x1-conv shortcut.
 
   Layer names follow the official modules: HyperBN, conv0, HyperBN_1, conv1, conv_sc.
@@ -33,8 +32,7 @@ class GeneratorBlock(ResidualBlock):
   """
 
   def __init__(self, out_channels, upsample=True, **kwargs):
-    super().__init__(out_channels, **kwargs)
-    self.upsample = upsample
+    super().__init__(out_channels, upsample=upsample, **kwargs)
 
   def build(self, inputs_shape, condition_shape):
     out, scale = self.out_channels, 2 if self.upsample else 1
@@ -52,20 +50,9 @@ class GeneratorBlock(ResidualBlock):
   def call(self, inputs, condition, training=False, accumulate=False, truncation=None):
     bn = dict(training=training, accumulate=accumulate, truncation=truncation)
     h = tf.nn.relu(self.bn0(inputs, condition, **bn))
-    if self.upsample:
-      h = upsample_nearest_2x(h)
+    h = self._resample(h)
     h = self.conv0(h, training=training)
     h = tf.nn.relu(self.bn1(h, condition, **bn))
     h = self.conv1(h, training=training)
     shortcut = self.conv_sc(inputs, training=training)
-    if self.upsample:
-      shortcut = upsample_nearest_2x(shortcut)
-    return h + shortcut
-
-  def compute_output_shape(self, inputs_shape, condition_shape):
-    return with_channels(inputs_shape, self.out_channels, 2 if self.upsample else 1)
-
-  def get_config(self):
-    config = super().get_config()
-    config.update(upsample=self.upsample)
-    return config
+    return h + self._resample(shortcut)

@@ -1,4 +1,4 @@
-"""`ResidualBlock`: the base of BigGAN's four residual blocks.
+"""`ResidualBlock` and its up/down-sampling variants: the bases of BigGAN's four blocks.
 
 It holds the arguments every block shares (the numerics of spectral norm and batch norm)
 and makes the SN convs and conditional BNs with them, so each block file only says how its
@@ -8,6 +8,8 @@ layers are wired.
 import keras
 
 from tfbiggan.layers.conditional_batch_norm import ConditionalBatchNorm
+from tfbiggan.layers.resampling import avg_pool_2x
+from tfbiggan.layers.resampling import upsample_nearest_2x
 from tfbiggan.layers.sn_conv2d import SNConv2D
 
 
@@ -62,6 +64,44 @@ class ResidualBlock(keras.layers.Layer):
                   bn_epsilon=self.bn_epsilon, bn_momentum=self.bn_momentum,
                   cross_replica=self.cross_replica, truncation_grid=list(self.truncation_grid),
                   kernel_initializer=self.kernel_initializer)
+    return config
+
+
+class UpsamplingBlock(ResidualBlock):
+  """Base of the generator blocks: an optional nearest 2x upsampling, conditioned calls."""
+
+  def __init__(self, out_channels, upsample, **kwargs):
+    super().__init__(out_channels, **kwargs)
+    self.upsample = upsample
+
+  def _resample(self, x):
+    return upsample_nearest_2x(x) if self.upsample else x
+
+  def compute_output_shape(self, inputs_shape, condition_shape):
+    return with_channels(inputs_shape, self.out_channels, 2 if self.upsample else 1)
+
+  def get_config(self):
+    config = super().get_config()
+    config.update(upsample=self.upsample)
+    return config
+
+
+class DownsamplingBlock(ResidualBlock):
+  """Base of the discriminator blocks: an optional 2x2 average pooling."""
+
+  def __init__(self, out_channels, downsample, **kwargs):
+    super().__init__(out_channels, **kwargs)
+    self.downsample = downsample
+
+  def _resample(self, x):
+    return avg_pool_2x(x) if self.downsample else x
+
+  def compute_output_shape(self, inputs_shape):
+    return with_channels(inputs_shape, self.out_channels, 0.5 if self.downsample else 1)
+
+  def get_config(self):
+    config = super().get_config()
+    config.update(downsample=self.downsample)
     return config
 
 
