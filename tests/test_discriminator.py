@@ -30,6 +30,14 @@ def test_tiny_official_layouts(name):
   assert logits.shape == (2,) and logits.dtype == tf.float32
   np.testing.assert_allclose(d(images, tf.constant(labels)).numpy(), logits.numpy(), rtol=1e-5)
   np.testing.assert_allclose(d(images[:1], y[:1]).numpy(), logits.numpy()[:1], rtol=1e-5)
+  xla = tf.function(lambda a, b: d(a, b), jit_compile=True)(images, y)
+  np.testing.assert_allclose(xla.numpy(), logits.numpy(), rtol=1e-4, atol=1e-4)
+  mixed = Discriminator(config, dtype="mixed_bfloat16")
+  mixed.set_weights(d.get_weights())
+  mixed_logits = mixed(images, y)
+  assert mixed_logits.dtype == tf.float32
+  scale = max(1.0, float(np.max(np.abs(logits.numpy()))))
+  assert float(np.max(np.abs(mixed_logits.numpy() - logits.numpy()))) < 0.05 * scale
 
 
 def test_projection_head_is_linear_plus_inner_product():
