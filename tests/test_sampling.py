@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import scipy.stats
 
+from tfbiggan.sampling import interpolate
 from tfbiggan.sampling import truncated_noise
 
 
@@ -34,3 +35,36 @@ def test_seeded_and_zero_truncation():
 def test_invalid_arguments(kwargs, message):
   with pytest.raises(ValueError, match=message):
     truncated_noise(2, 4, **kwargs)
+
+
+def test_lerp_endpoints_and_midpoint():
+  a, b = np.array([[0.0, 2.0]]), np.array([[4.0, 0.0]])
+  path = interpolate(a, b, 5)
+  assert path.shape == (5, 1, 2) and path.dtype == np.float32
+  np.testing.assert_allclose(path[0], a)
+  np.testing.assert_allclose(path[-1], b)
+  np.testing.assert_allclose(path[2], [[2.0, 1.0]])
+
+
+def test_slerp_follows_the_great_circle_with_linear_norm():
+  a, b = np.array([1.0, 0.0]), np.array([0.0, 3.0])
+  path = interpolate(a, b, 3, method="slerp")
+  np.testing.assert_allclose(path[0], a, atol=1e-6)
+  np.testing.assert_allclose(path[-1], b, atol=1e-6)
+  # Halfway: 45 degrees, norm halfway between 1 and 3.
+  np.testing.assert_allclose(path[1], 2.0 * np.array([1.0, 1.0]) / np.sqrt(2.0), atol=1e-6)
+  z = truncated_noise(2, 128, 1.0, seed=0)
+  norms = np.linalg.norm(interpolate(z[0], z[1], 9, method="slerp"), axis=-1)
+  np.testing.assert_allclose(norms, np.linspace(*np.linalg.norm(z, axis=-1), 9), rtol=1e-5)
+  # Parallel directions do not divide by zero.
+  assert np.all(np.isfinite(interpolate(a, 2 * a, 4, method="slerp")))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(num_steps=1), "num_steps"), (dict(method="cubic"), "method"),
+    (dict(end=np.zeros(3)), "same shape")])
+def test_interpolation_errors(kwargs, message):
+  args = dict(start=np.zeros(2), end=np.ones(2), num_steps=3)
+  args.update(kwargs)
+  with pytest.raises(ValueError, match=message):
+    interpolate(**args)

@@ -5,6 +5,7 @@ Public API:
   Generator(config)      -> generator(z, y, training=False, truncation=None) -> [B, R, R, 3]
   Discriminator(config)  -> discriminator(images, y) -> logits [B]
   truncated_noise(...)   -> z samples in the official modules' convention
+  interpolate(a, b, n)   -> lerp / slerp paths between latents or class vectors
 """
 
 from tfbiggan.configs import BigGANConfig
@@ -12,9 +13,10 @@ from tfbiggan.configs import get_config
 from tfbiggan.configs import list_configs
 from tfbiggan.models import Discriminator
 from tfbiggan.models import Generator
+from tfbiggan.sampling import interpolate
 from tfbiggan.sampling import truncated_noise
 
 __version__ = "0.1.0"
 
-__all__ = ["BigGANConfig", "Discriminator", "Generator", "get_config", "list_configs",
-           "truncated_noise"]
+__all__ = ["BigGANConfig", "Discriminator", "Generator", "get_config", "interpolate",
+           "list_configs", "truncated_noise"]

@@ -1,4 +1,5 @@
-"""Latent sampling: truncated noise in the official modules' and the paper's conventions.
+"""Latent sampling: truncated noise (the official modules' and the paper's conventions) and
+interpolation between latents or class vectors.
 
 The "truncation trick" (paper §4.1) samples z from a truncated normal. Two conventions exist
 (spec §1.2, tensorflow/hub#214):
@@ -46,3 +47,50 @@ def truncated_noise(batch_size, dim_z, truncation=1.0, seed=None, convention="hu
   if not truncation > 0.0:
     raise ValueError(f"truncation must be > 0 for the paper convention, got {truncation}")
   return _bounded_normal(rng, shape, truncation).astype(np.float32)
+
+
+INTERPOLATIONS = ("lerp", "slerp")
+
+
+def interpolate(start, end, num_steps, method="lerp"):
+  """Points from `start` to `end` (both included), e.g. between two z or two y vectors.
+
+  Args:
+    start, end: arrays of the same shape [..., D] (a batch of vectors is interpolated row by
+      row).
+    num_steps: number of points, >= 2.
+    method: "lerp" (straight line; use it for class vectors y) or "slerp" (along the great
+      circle between the directions, with the norm interpolated linearly; keeps Gaussian z
+      at a typical norm).
+
+  Returns:
+    float32 [num_steps, *start.shape].
+  """
+  if method not in INTERPOLATIONS:
+    raise ValueError(f"method must be one of {INTERPOLATIONS}, got {method!r}")
+  if num_steps < 2:
+    raise ValueError(f"num_steps must be >= 2, got {num_steps}")
+  start = np.asarray(start, np.float64)
+  end = np.asarray(end, np.float64)
+  if start.shape != end.shape:
+    raise ValueError(f"start and end must have the same shape, got {start.shape} and "
+                     f"{end.shape}")
+  t = np.linspace(0.0, 1.0, num_steps).reshape((num_steps,) + (1,) * start.ndim)
+  if method == "lerp":
+    return ((1 - t) * start + t * end).astype(np.float32)
+  start_norm = np.linalg.norm(start, axis=-1, keepdims=True)
+  end_norm = np.linalg.norm(end, axis=-1, keepdims=True)
+  unit_start = start / np.maximum(start_norm, 1e-12)
+  unit_end = end / np.maximum(end_norm, 1e-12)
+  cos = np.clip(np.sum(unit_start * unit_end, axis=-1, keepdims=True), -1.0, 1.0)
+  omega = np.arccos(cos)
+  sin = np.sin(omega)
+  # Nearly parallel directions: slerp tends to lerp of the unit vectors.
+  parallel = sin < 1e-6
+  safe_sin = np.where(parallel, 1.0, sin)
+  w_start = np.where(parallel, 1 - t, np.sin((1 - t) * omega) / safe_sin)
+  w_end = np.where(parallel, t, np.sin(t * omega) / safe_sin)
+  direction = w_start * unit_start + w_end * unit_end
+  direction /= np.maximum(np.linalg.norm(direction, axis=-1, keepdims=True), 1e-12)
+  norm = (1 - t) * start_norm + t * end_norm
+  return (direction * norm).astype(np.float32)
