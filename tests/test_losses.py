@@ -1,0 +1,54 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import tfbiggan
+from tfbiggan import losses
+
+
+def test_hinge_and_non_saturating_per_example():
+  real = tf.constant([2.0, 0.5, -1.0])
+  fake = tf.constant([-2.0, 0.0, 1.0])
+  np.testing.assert_allclose(losses.discriminator_loss(real, fake), [0.0, 1.5, 4.0])
+  np.testing.assert_allclose(losses.generator_loss(fake), [2.0, 0.0, -1.0])
+  softplus = lambda x: np.log1p(np.exp(x))
+  np.testing.assert_allclose(losses.discriminator_loss(real, fake, "non_saturating"),
+                             softplus(-real.numpy()) + softplus(fake.numpy()), rtol=1e-6)
+  np.testing.assert_allclose(losses.generator_loss(fake, "non_saturating"),
+                             softplus(-fake.numpy()), rtol=1e-6)
+  with pytest.raises(ValueError, match="loss must be one of"):
+    losses.generator_loss(fake, "wasserstein")
+
+
+def test_orthogonal_regularization_value_and_gradient_convention():
+  rng = np.random.default_rng(0)
+  kernel = tf.Variable(rng.standard_normal((3, 3, 4, 6)).astype(np.float32))
+  beta = 1e-4
+  w = kernel.numpy().reshape(-1, 6).astype(np.float64)
+  off = (w.T @ w) * (1 - np.eye(6))
+  with tf.GradientTape() as tape:
+    value = losses.orthogonal_regularization([kernel], beta)
+  np.testing.assert_allclose(value.numpy(), 0.5 * beta * np.sum(off**2), rtol=1e-5)
+  # BP's step (spec §5.1): 2 beta W ((W^T W) * (1 - I)) in TF layout.
+  expected = (2 * beta * w @ off).reshape(kernel.shape)
+  np.testing.assert_allclose(tape.gradient(value, kernel).numpy(), expected, rtol=1e-4)
+  orthogonal = tf.constant(np.linalg.qr(rng.standard_normal((8, 5)))[0], tf.float32)
+  assert float(losses.orthogonal_regularization([orthogonal])) < 1e-12
+
+
+def test_regularised_kernels_exclude_shared_embedding_and_vectors():
+  g = tfbiggan.Generator("digits-32")
+  kernels = losses.orthogonal_regularization_kernels(g)
+  paths = {w.path for w in kernels}
+  assert "Generator/linear/w" not in paths
+  assert "Generator/G_linear/w" in paths and "Generator/GBlock/HyperBN/gamma/w" in paths
+  assert all(len(w.shape) >= 2 for w in kernels)
+  assert len(kernels) == sum(1 for w in g.trainable_weights if len(w.shape) >= 2) - 1
+
+
+def test_r1_penalty_of_a_linear_discriminator():
+  a = tf.constant(np.random.default_rng(1).standard_normal((4, 4, 3)), tf.float32)
+  fn = lambda x: tf.reduce_sum(x * a, axis=[1, 2, 3])  # gradient = a for every example
+  images = tf.zeros([2, 4, 4, 3])
+  np.testing.assert_allclose(losses.r1_penalty(fn, images, gamma=10.0),
+                             [5.0 * np.sum(a.numpy()**2)] * 2, rtol=1e-5)

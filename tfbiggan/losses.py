@@ -1,0 +1,84 @@
+"""BigGAN's losses and regularisers, as per-example tensors.
+
+Every loss returns one value per example ([B], float32) so that a distributed training loop
+can average over the *global* batch with `tf.nn.compute_average_loss(per_example,
+global_batch_size=...)` (Keras 3 losses would average per replica instead).
+
+  hinge (paper §4, CG loss_lib.py, BP losses.py):
+    L_D = E[relu(1 - D(x))] + E[relu(1 + D(G(z)))],   L_G = -E[D(G(z))]
+  non-saturating (Goodfellow et al. 2014):
+    L_D = E[softplus(-D(x))] + E[softplus(D(G(z)))],  L_G = E[softplus(-D(G(z)))]
+  orthogonal regularisation (paper §3.1, spec §5.1), on G's weights of rank >= 2 except the
+    shared class embedding, with W = reshape(kernel, [-1, out]) (TF layout):
+    R = (beta / 2) * || W^T W * (1 - I) ||_F^2
+  so that dR/dW = 2 beta W ((W^T W) * (1 - I)): the step BP's `ortho` applies (its strength
+  1e-4 is beta). The paper's formula without the 1/2 gives twice that gradient.
+  R1 (Mescheder et al. 2018; paper §4.2's D-stability study): (gamma / 2) ||grad_x D(x)||^2.
+"""
+
+import tensorflow as tf
+
+LOSSES = ("hinge", "non_saturating")
+
+
+def discriminator_loss(real_logits, fake_logits, loss="hinge"):
+  """Per-example D loss [B] from D's logits on real [B] and generated [B] images."""
+  real_logits = tf.cast(real_logits, tf.float32)
+  fake_logits = tf.cast(fake_logits, tf.float32)
+  if loss == "hinge":
+    return tf.nn.relu(1.0 - real_logits) + tf.nn.relu(1.0 + fake_logits)
+  if loss == "non_saturating":
+    return tf.nn.softplus(-real_logits) + tf.nn.softplus(fake_logits)
+  raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+
+
+def generator_loss(fake_logits, loss="hinge"):
+  """Per-example G loss [B] from D's logits on generated images [B]."""
+  fake_logits = tf.cast(fake_logits, tf.float32)
+  if loss == "hinge":
+    return -fake_logits
+  if loss == "non_saturating":
+    return tf.nn.softplus(-fake_logits)
+  raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+
+
+def orthogonal_regularization(kernels, beta=1e-4):
+  """(beta / 2) * sum over kernels of ||W^T W * (1 - I)||_F^2, a float32 scalar.
+
+  Args:
+    kernels: iterable of weights (any rank >= 2); each is reshaped to [-1, out].
+    beta: the strength (1e-4 in BigGAN).
+  """
+  total = tf.constant(0.0, tf.float32)
+  for kernel in kernels:
+    kernel = tf.convert_to_tensor(kernel)
+    matrix = tf.reshape(tf.cast(kernel, tf.float32), [-1, kernel.shape[-1]])
+    gram = tf.matmul(matrix, matrix, transpose_a=True)
+    off_diagonal = gram * (1.0 - tf.eye(kernel.shape[-1], dtype=tf.float32))
+    total += tf.reduce_sum(tf.square(off_diagonal))
+  return 0.5 * beta * total
+
+
+def orthogonal_regularization_kernels(generator):
+  """G's weights that BigGAN regularises: rank >= 2, trainable, not the shared embedding."""
+  excluded = {id(generator.shared_embedding.w)}
+  return [w for w in generator.trainable_weights
+          if len(w.shape) >= 2 and id(w) not in excluded]
+
+
+def r1_penalty(discriminator_fn, images, gamma):
+  """Per-example R1 penalty [B]: (gamma / 2) * ||d D(x) / d x||^2 on real images.
+
+  Args:
+    discriminator_fn: callable images -> logits [B] (e.g. lambda x: D(x, y, training=True)).
+    images: real images [B, H, W, C].
+    gamma: the R1 weight.
+  """
+  images = tf.convert_to_tensor(images)
+  with tf.GradientTape() as tape:
+    tape.watch(images)
+    # Each example's logit depends on its own image only, so the gradient of the sum gives
+    # every example's input gradient in one backward pass.
+    total = tf.reduce_sum(tf.cast(discriminator_fn(images), tf.float32))
+  grads = tf.cast(tape.gradient(total, images), tf.float32)
+  return 0.5 * gamma * tf.reduce_sum(tf.square(grads), axis=[1, 2, 3])
