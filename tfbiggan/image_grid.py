@@ -1,4 +1,4 @@
-"""Sample grids as PNG files, with row and column labels."""
+"""Sample grids as PNG files, with row labels and a title."""
 
 import os
 
@@ -14,14 +14,14 @@ def to_uint8(images):
   return np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
-def save_image_grid(path, images, rows, cols, row_labels=None, col_labels=None, title=None,
-                    scale=1, padding=2):
+def save_image_grid(path, images, rows, cols, row_labels=None, title=None, scale=1,
+                    padding=2):
   """Writes images ([rows * cols, H, W, 3] in [-1, 1], row-major) as one labelled PNG.
 
   Args:
     path: output .png path; its folder is created.
     rows, cols: grid layout.
-    row_labels, col_labels: optional text per row / column.
+    row_labels: optional text per row.
     title: optional line of text above the grid.
     scale: integer nearest-neighbour upscaling (small images are easier to see).
     padding: pixels between cells.
@@ -36,7 +36,7 @@ def save_image_grid(path, images, rows, cols, row_labels=None, col_labels=None, 
   height, width = images.shape[1:3]
   font = ImageFont.load_default()
   left = 8 + max((len(str(label)) for label in row_labels), default=0) * 7 if row_labels else 0
-  top = (16 if col_labels else 0) + (18 if title else 0)
+  top = 18 if title else 0
   canvas = Image.new("RGB", (left + cols * (width + padding) + padding,
                              top + rows * (height + padding) + padding), "white")
   draw = ImageDraw.Draw(canvas)
@@ -49,10 +49,6 @@ def save_image_grid(path, images, rows, cols, row_labels=None, col_labels=None, 
     for c in range(cols):
       x = left + padding + c * (width + padding)
       canvas.paste(Image.fromarray(images[r * cols + c]), (x, y))
-  if col_labels:
-    for c in range(cols):
-      x = left + padding + c * (width + padding)
-      draw.text((x + 2, top - 14), str(col_labels[c]), fill="black", font=font)
   os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
   canvas.save(path)
   return path

@@ -18,7 +18,7 @@ global_batch_size=...)` (Keras 3 losses would average per replica instead).
 
 import tensorflow as tf
 
-LOSSES = ("hinge", "non_saturating")
+from tfbiggan.configs.config import LOSSES
 
 
 def discriminator_loss(real_logits, fake_logits, loss="hinge"):

@@ -20,10 +20,19 @@ def accumulate_standing_statistics(generator, num_batches=16, batch_size=64, tru
   uniform; both are seeded, so the result is reproducible. Afterwards, inference calls
   (training=False, no truncation grid) normalise with these statistics.
   """
+  _accumulate(generator, _accumulation_step(generator), num_batches, batch_size, truncation,
+              seed, convention)
+
+
+def _accumulation_step(generator):
+  """One traced accumulation pass, reused for every batch and truncation value."""
+  return tf.function(lambda z, y: generator(z, y, accumulate=True))
+
+
+def _accumulate(generator, step, num_batches, batch_size, truncation, seed, convention):
   config = generator.config
   for bn in generator.batch_norms:
     bn.reset_accumulators()
-  step = tf.function(lambda z, y: generator(z, y, accumulate=True))
   for index in range(num_batches):
     rng = np.random.default_rng([seed, index])
     z = truncated_noise(batch_size, config.dim_z, truncation, seed=rng, convention=convention)
@@ -36,16 +45,15 @@ def bake_truncation_statistics(generator, num_batches=16, batch_size=64, seed=0,
   """Accumulates standing statistics at every point of the config's truncation grid.
 
   Raises:
-    ValueError: when the generator's config has no `truncation_grid`.
+    ValueError: when the generator's config has no `truncation_grid` (or, from
+      `truncated_noise`, a grid point outside the convention's range).
   """
   grid = generator.config.truncation_grid
   if not grid:
     raise ValueError("the generator's config has no truncation_grid; build it with e.g. "
                      "get_config(name, truncation_grid=[0.02 * i for i in range(51)])")
+  step = _accumulation_step(generator)
   for index, truncation in enumerate(grid):
-    if convention == "paper" and truncation == 0:
-      raise ValueError("the paper convention needs truncation > 0; drop 0 from the grid")
-    accumulate_standing_statistics(generator, num_batches, batch_size, truncation,
-                                   seed=seed, convention=convention)
+    _accumulate(generator, step, num_batches, batch_size, truncation, seed, convention)
     for bn in generator.batch_norms:
       bn.store_truncation_statistics(index)
