@@ -12,10 +12,12 @@ INSTALL_REQUIRES = [
     "absl-py>=2.1",
     "numpy>=1.26",
     "pillow>=10",
+    "tensorboard==2.20.*",  # tf.summary needs it; TF 2.21 no longer installs it.
+    "scikit-learn>=1.4",  # Ships the handwritten digits of the offline demo.
 ]
 
 EXTRAS = {
-    "test": ["pytest>=8", "scipy>=1.11", "scikit-learn>=1.4"],
+    "test": ["pytest>=8", "scipy>=1.11"],
     "notebooks": ["notebook", "ipywidgets", "nbclient", "matplotlib"],
     # Independent implementations the reference checks compare against.
     "reference": ["torch==2.13.0", "pytorch-pretrained-biggan==0.1.1", "scipy>=1.11"],
@@ -35,5 +37,8 @@ setuptools.setup(
     package_data={"tfbiggan": ["data/*.json"]},
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS,
-    entry_points={"console_scripts": ["tfbiggan-demo=tfbiggan.demo:run"]},
+    entry_points={"console_scripts": [
+        "tfbiggan-demo=tfbiggan.demo:run",
+        "tfbiggan-train=tfbiggan.training.train_main:run",
+    ]},
 )

@@ -94,3 +94,18 @@ def interpolate(start, end, num_steps, method="lerp"):
   direction /= np.maximum(np.linalg.norm(direction, axis=-1, keepdims=True), 1e-12)
   norm = (1 - t) * start_norm + t * end_norm
   return (direction * norm).astype(np.float32)
+
+
+def class_grid_inputs(classes, samples_per_class, dim_z, num_classes, truncation=1.0,
+                      seed=0, convention="hub"):
+  """Inputs for a class x sample grid: z [len(classes) * n, dim_z], one-hot y, row-major.
+
+  Row i holds `samples_per_class` samples of class `classes[i]`; the same seed gives the
+  same z, so successive grids of a training run show the same noise.
+  """
+  classes = np.asarray(classes, np.int64)
+  if classes.size and (classes.min() < 0 or classes.max() >= num_classes):
+    raise ValueError(f"classes must lie in [0, {num_classes}), got {classes.tolist()}")
+  z = truncated_noise(classes.size * samples_per_class, dim_z, truncation, seed, convention)
+  y = np.eye(num_classes, dtype=np.float32)[np.repeat(classes, samples_per_class)]
+  return z, y

@@ -46,13 +46,14 @@ PRESETS = {
     "biggan-64": BigGANConfig(
         name="biggan-64", resolution=64, dim_z=120,
         g_channel_multipliers=(16, 16, 8, 4, 2), g_attention_block=3,
-        d_channel_multipliers=(2, 4, 8, 16, 16), d_attention_block=0, **_COMMON),
+        d_channel_multipliers=(2, 4, 8, 16, 16), d_attention_block=0,
+        dataset="imagenet_resized/64x64", **_COMMON),
     # CIFAR-size: CG layouts; no attention, and BP's CIFAR recipe (scripts/launch_cifar_*.sh:
     # batch 64, 1 D step, G 1e-4 / D 4e-4, no ortho reg, EMA from step 1000).
     "biggan-32": BigGANConfig(
         name="biggan-32", resolution=32, dim_z=128, num_classes=10,
         g_channel_multipliers=(4, 4, 4, 4), g_attention_block=None,
-        d_channel_multipliers=(2, 2, 2, 2), d_attention_block=None,
+        d_channel_multipliers=(2, 2, 2, 2), d_attention_block=None, dataset="cifar10",
         **{**_COMMON, "g_lr": 1e-4, "d_lr": 4e-4, "d_steps": 1, "batch_size": 64,
            "ema_start_step": 1000, "ortho_reg": 0.0}),
 }

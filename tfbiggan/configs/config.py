@@ -11,6 +11,7 @@ import json
 from typing import Optional, Tuple
 
 ARCHITECTURES = ("biggan", "biggan-deep")
+DIFF_AUGMENT_OPS = ("color", "translation", "cutout")
 LOSSES = ("hinge", "non_saturating")
 INITIALIZERS = ("orthogonal", "normal", "glorot_normal")
 
@@ -51,8 +52,14 @@ class BigGANConfig:
     initializer: weight initialiser of G and D ("orthogonal" in the paper, App. B).
     truncation_grid: truncation values for which each BN can hold its own standing
       statistics (the official deep modules: 51 points 0, 0.02, ..., 1); empty for none.
-    g_lr, d_lr, adam_beta1, adam_beta2, d_steps, batch_size, ema_decay, ema_start_step,
-    ortho_reg, loss: the training recipe (paper §4 and App. C).
+    g_lr, d_lr, adam_beta1, adam_beta2, adam_epsilon, d_steps, batch_size, ema_decay,
+    ema_start_step, ortho_reg, loss: the training recipe (paper §4 and App. C). `batch_size`
+    is the global batch of each D and G step; every training step makes `d_steps` D updates,
+    each on a fresh real batch, then one G update.
+    r1_gamma: weight of the R1 penalty on D (0: off, as in the paper's final models).
+    diff_augment: DiffAugment policy (Zhao et al. 2020) applied to every image D sees, a
+      comma-separated subset of "color,translation,cutout"; "" for none.
+    dataset: the training data (see `tfbiggan.data.DATASETS`).
   """
   name: str
   architecture: str
@@ -80,12 +87,19 @@ class BigGANConfig:
   d_lr: float = 2e-4
   adam_beta1: float = 0.0
   adam_beta2: float = 0.999
+  # BP launch_BigGAN{,deep}_bs256x8.sh: --adam_eps 1e-6 (TF and CG default to 1e-8). With
+  # beta1 = 0 a larger epsilon also keeps rounding noise in zero gradients (e.g. the conv
+  # biases before a BN) from becoming full +-lr steps.
+  adam_epsilon: float = 1e-6
   d_steps: int = 2
   batch_size: int = 2048
   ema_decay: float = 0.9999
   ema_start_step: int = 20000
   ortho_reg: float = 1e-4
   loss: str = "hinge"
+  r1_gamma: float = 0.0
+  diff_augment: str = ""
+  dataset: str = "imagenet2012"
 
   def __post_init__(self):
     # Lists from JSON or users become tuples so that configs stay hashable and comparable.
@@ -120,6 +134,10 @@ class BigGANConfig:
   def condition_dim(self) -> int:
     """Width of the vector that conditions every G batch norm."""
     return self.z_chunk_size + self.shared_dim
+
+  @property
+  def diff_augment_ops(self) -> Tuple[str, ...]:
+    return tuple(op.strip() for op in self.diff_augment.split(",") if op.strip())
 
   def g_block_upsamples(self, index: int) -> bool:
     return (index % 2 == 1) if self.is_deep else True
@@ -176,6 +194,21 @@ class BigGANConfig:
         raise ValueError(f"{field} must be > 0, got {getattr(self, field)}")
     if not 0 <= self.bn_momentum < 1:
       raise ValueError(f"bn_momentum must be in [0, 1), got {self.bn_momentum}")
+    for field in ("g_lr", "d_lr", "adam_epsilon"):
+      if getattr(self, field) <= 0:
+        raise ValueError(f"{field} must be > 0, got {getattr(self, field)}")
+    if not (0 <= self.adam_beta1 < 1 and 0 <= self.adam_beta2 < 1):
+      raise ValueError(f"adam_beta1 and adam_beta2 must be in [0, 1), got "
+                       f"{self.adam_beta1}, {self.adam_beta2}")
+    if not 0 <= self.ema_decay < 1:
+      raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
+    for field in ("ema_start_step", "ortho_reg", "r1_gamma"):
+      if getattr(self, field) < 0:
+        raise ValueError(f"{field} must be >= 0, got {getattr(self, field)}")
+    unknown_ops = [op for op in self.diff_augment_ops if op not in DIFF_AUGMENT_OPS]
+    if unknown_ops:
+      raise ValueError(f"diff_augment has unknown op(s) {unknown_ops}; use a comma-separated "
+                       f"subset of {DIFF_AUGMENT_OPS}, or '' for none")
 
   def replace(self, **overrides) -> "BigGANConfig":
     """Returns a copy with `overrides` applied (unknown fields raise a ValueError)."""

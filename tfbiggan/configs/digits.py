@@ -18,5 +18,5 @@ PRESETS = {
         d_channel_multipliers=(2, 2, 2, 2), d_attention_block=None,
         hierarchical_z=True, num_singular_vectors=1,
         g_lr=1e-4, d_lr=4e-4, d_steps=1, batch_size=64, ema_start_step=200,
-        ema_decay=0.999, ortho_reg=0.0),
+        ema_decay=0.999, ortho_reg=0.0, dataset="digits"),
 }

@@ -1,0 +1,132 @@
+"""Data: digits, image folders and tfds sources; step-indexed per-replica pipelines."""
+
+import os
+
+import numpy as np
+from PIL import Image
+import pytest
+import tensorflow as tf
+import tensorflow_datasets as tfds
+
+from conftest import mirrored_cpu_strategy
+from tfbiggan.data import distributed_dataset, make_source, per_replica_batch_size
+from tfbiggan.data.image_folder import ImageFolderSource
+from tfbiggan.data.preprocessing import center_crop_and_resize
+
+
+@pytest.fixture(scope="module")
+def digits():
+  return make_source("digits", 32)
+
+
+def test_digits_splits_shapes_and_range(digits):
+  test = make_source("digits", 32, split="test")
+  assert (digits.num_examples, test.num_examples) == (1437, 360)
+  image, label = digits.element(tf.constant(5, tf.int64))
+  assert image.shape == (32, 32, 3) and image.dtype == tf.float32
+  assert -1.0 <= float(tf.reduce_min(image)) and float(tf.reduce_max(image)) <= 1.0
+  assert float(tf.reduce_max(image)) > 0.5 and 0 <= int(label) < 10
+
+
+def _global_labels(strategy, source, batch, d_steps, start_step, steps):
+  """The labels of each step's global batch, [steps, d_steps, batch], from every replica."""
+  iterator = iter(distributed_dataset(strategy, source, batch, d_steps, start_step, seed=3))
+  per_replica = batch // strategy.num_replicas_in_sync
+  out = []
+  for _ in range(steps):
+    _, labels = next(iterator)
+    parts = [np.reshape(t.numpy(), [d_steps, per_replica])
+             for t in strategy.experimental_local_results(labels)]
+    out.append(np.concatenate(parts, axis=1))
+  return np.stack(out)
+
+
+def test_global_batches_do_not_depend_on_replicas_and_resume_at_any_step(digits):
+  one = _global_labels(mirrored_cpu_strategy(1), digits, 8, 2, 0, 4)
+  for n in (2, 4):
+    np.testing.assert_array_equal(_global_labels(mirrored_cpu_strategy(n), digits, 8, 2, 0, 4),
+                                  one)
+  np.testing.assert_array_equal(
+      _global_labels(mirrored_cpu_strategy(2), digits, 8, 2, 2, 2), one[2:])
+  assert len(np.unique(one)) > 5  # Shuffled, not one class.
+
+
+def test_an_epoch_visits_every_example_once():
+  from tfbiggan.data.pipeline import epoch_permutation  # pylint: disable=import-outside-toplevel
+  a = epoch_permutation(0, 100, 1).numpy()
+  np.testing.assert_array_equal(np.sort(a), np.arange(100))
+  assert not np.array_equal(a, epoch_permutation(1, 100, 1).numpy())
+
+
+def test_a_batch_the_replicas_cannot_split_is_refused_before_anything_runs(digits):
+  with pytest.raises(ValueError, match="cannot be split evenly over 4 replicas"):
+    distributed_dataset(mirrored_cpu_strategy(4), digits, 6)
+  assert per_replica_batch_size(8, 4) == 2
+
+
+def test_center_crop_and_resize():
+  image = np.zeros([40, 60, 3], np.uint8)
+  image[:, 10:50] = 255  # The centre 40x40 square is white, the borders black.
+  out = center_crop_and_resize(image, 8).numpy()
+  assert out.shape == (8, 8, 3) and np.max(np.abs(out - 255)) <= 1e-3
+
+
+def _write_folder(root, corrupt=True):
+  rng = np.random.default_rng(0)
+  for split, count in (("train", 3), ("test", 1)):
+    for name in ("cat", "ant"):
+      folder = os.path.join(root, split, name)
+      os.makedirs(folder)
+      for i in range(count):
+        Image.fromarray(rng.integers(0, 255, [20, 30, 3], dtype=np.uint8)).save(
+            os.path.join(folder, f"{i}.png"))
+  if corrupt:
+    with open(os.path.join(root, "train", "cat", "broken.jpg"), "wb") as f:
+      f.write(b"not an image")
+
+
+def test_image_folder_uses_imagefolder_labels_and_skips_corrupt_files(tmp_path):
+  root = str(tmp_path / "images")
+  _write_folder(root)
+  source = ImageFolderSource(root, "train", resolution=16)
+  assert source.num_examples == 6 and source.class_names == ["ant", "cat"]
+  assert [os.path.basename(p) for p in source.skipped_paths] == ["broken.jpg"]
+  builder = tfds.folder_dataset.ImageFolder(root)
+  assert builder.info.features["label"].names == source.class_names
+  image, label = source.element(tf.constant(0, tf.int64))
+  assert image.shape == (16, 16, 3) and int(label) == 0  # Sorted: ants first.
+  strategy = mirrored_cpu_strategy(2)
+  images, _ = next(iter(distributed_dataset(strategy, source, 4)))
+  assert strategy.experimental_local_results(images)[0].shape == (2, 16, 16, 3)
+
+
+def test_missing_image_folder_names_the_layout(tmp_path):
+  with pytest.raises(FileNotFoundError, match="root/<split>/<class>"):
+    make_source(f"folder:{tmp_path}/nothing", 32)
+
+
+def test_missing_tfds_data_names_data_dir_and_how_to_prepare(tmp_path):
+  with pytest.raises(FileNotFoundError, match="tfds build cifar10") as error:
+    make_source("cifar10", 32, data_dir=str(tmp_path))
+  assert str(tmp_path) in str(error.value)
+  with pytest.raises(FileNotFoundError, match="manual_dir"):
+    make_source("imagenet2012", 128, data_dir=str(tmp_path))
+
+
+def test_tfds_stream_is_a_function_of_the_step():
+  with tfds.testing.mock_data(num_examples=40):
+    source = make_source("cifar10", 32)
+    strategy = mirrored_cpu_strategy(2)
+
+    def labels(start_step, steps):
+      iterator = iter(distributed_dataset(strategy, source, 4, 1, start_step, seed=1,
+                                          shuffle_buffer=16))
+      return [np.concatenate([t.numpy() for t in strategy.experimental_local_results(
+          next(iterator)[1])]) for _ in range(steps)]
+
+    first = labels(0, 14)  # 14 steps of 4 cross the 40-example epoch.
+    np.testing.assert_array_equal(labels(11, 3), first[11:])
+    images, _ = next(iter(distributed_dataset(strategy, source, 4)))
+    image = strategy.experimental_local_results(images)[0]
+    assert image.shape == (2, 32, 32, 3)
+    assert -1.0 <= float(tf.reduce_min(image)) and float(tf.reduce_max(image)) <= 1.0

@@ -1,0 +1,113 @@
+"""The training run end to end: resume exactness (also after SIGKILL), the CLI, bad input."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from train_utils import (cli_env, max_checkpoint_difference, run_train, train_command,
+                         write_tiny_config)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+  """One uninterrupted run to step 12 keeping ckpt-3, -6, -9 and -12."""
+  folder = tmp_path_factory.mktemp("reference")
+  config = write_tiny_config(str(folder))
+  model_dir = str(folder / "run")
+  result = run_train(config, model_dir, 12, "--checkpoint_every=3", "--keep_checkpoints=10",
+                     "--steps_per_loop=2")
+  return config, model_dir, result
+
+
+def test_run_writes_config_checkpoints_samples_and_generator(reference):
+  config, model_dir, result = reference
+  files = set(os.listdir(model_dir))
+  assert {"config.json", "options.json", "checkpoint", "train", "samples",
+          "generator"} <= files
+  assert {f"ckpt-{s}.index" for s in (3, 6, 9, 12)} <= files
+  assert not [f for f in files if f.endswith(".tmp") or f.startswith(".generator-")]
+  with open(config) as f, open(os.path.join(model_dir, "config.json")) as g:
+    assert json.load(f) == json.load(g)
+  assert os.listdir(os.path.join(model_dir, "samples")) == ["step_00000012.png"]
+  assert "step 12/12" in result.stderr and "images/s" in result.stderr
+
+
+def test_resume_in_a_new_process_equals_one_run(reference, tmp_path):
+  config, reference_dir, _ = reference
+  model_dir = str(tmp_path / "run")
+  run_train(config, model_dir, 3, "--checkpoint_every=3")
+  second = run_train(config, model_dir, 6, "--checkpoint_every=3")
+  assert "resumed from" in second.stderr
+  difference = max_checkpoint_difference(os.path.join(reference_dir, "ckpt-6"),
+                                         os.path.join(model_dir, "ckpt-6"))
+  assert difference <= 1e-6
+
+
+def test_resume_after_sigkill_equals_one_run(reference, tmp_path):
+  config, reference_dir, _ = reference
+  model_dir = str(tmp_path / "run")
+  process = subprocess.Popen(
+      train_command(config, model_dir, 100000, "--checkpoint_every=3", "--steps_per_loop=3",
+                    "--keep_checkpoints=100"),
+      env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+  deadline = time.time() + 300
+  while not os.path.exists(os.path.join(model_dir, "ckpt-3.index")):
+    assert process.poll() is None and time.time() < deadline
+    time.sleep(0.02)
+  process.send_signal(signal.SIGKILL)
+  process.wait()
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  killed_at = int(tf.train.latest_checkpoint(model_dir).rsplit("-", 1)[1])
+  assert killed_at in (3, 6, 9)
+  run_train(config, model_dir, killed_at + 3, "--checkpoint_every=3")
+  difference = max_checkpoint_difference(
+      os.path.join(reference_dir, f"ckpt-{killed_at + 3}"),
+      os.path.join(model_dir, f"ckpt-{killed_at + 3}"))
+  assert difference <= 1e-6
+
+
+def test_rerun_at_the_same_steps_does_nothing(reference):
+  config, model_dir, _ = reference
+  result = run_train(config, model_dir, 12)
+  assert "nothing to train" in result.stderr
+
+
+def test_resuming_with_another_config_names_the_changed_field(reference):
+  config, model_dir, _ = reference
+  before = sorted(os.listdir(model_dir))
+  result = run_train(config, model_dir, 15, "--g_lr=0.001", check=False)
+  assert result.returncode == 2
+  assert "g_lr" in result.stderr and "another --model_dir" in result.stderr
+  assert sorted(os.listdir(model_dir)) == before
+
+
+def test_dry_run_prints_the_resolved_config(tmp_path):
+  result = subprocess.run(
+      train_command("digits-32", str(tmp_path / "run"), 10) + ["--dry_run", "--g_lr=3e-4",
+                                                              "--d_steps=2"],
+      env=cli_env(), capture_output=True, text=True, timeout=300)
+  assert result.returncode == 0, result.stderr
+  printed = json.loads(result.stdout)
+  assert printed["config"]["g_lr"] == 3e-4 and printed["config"]["d_steps"] == 2
+  assert printed["options"]["steps"] == 10
+  assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--dataset=folder:/nonexistent/images"], "does not exist"),
+    (["--num_classes=12"], "has 10 classes"),
+    (["--loss=wasserstein"], "--loss"),
+    (["--diff_augment=blur"], "diff_augment"),
+])
+def test_bad_input_fails_clearly_and_writes_nothing(tmp_path, flags, message):
+  model_dir = tmp_path / "run"
+  result = subprocess.run(train_command("digits-32", str(model_dir), 5) + flags,
+                          env=cli_env(), capture_output=True, text=True, timeout=300)
+  assert result.returncode != 0
+  assert message in result.stderr, result.stderr[-2000:]
+  assert "Traceback" not in result.stderr
+  assert not model_dir.exists() or not os.listdir(model_dir)

@@ -1,0 +1,129 @@
+"""The training step: replica parity, the recipe's pieces, and NaN detection."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import tfbiggan
+from conftest import mirrored_cpu_strategy
+from tfbiggan.data import distributed_dataset, make_source
+from tfbiggan.data.source import IndexedSource
+from tfbiggan.training.trainer import METRICS, Trainer
+from train_utils import TINY
+
+
+
+def _copy_weights(target, source):
+  for model_t, model_s in [(target.generator, source.generator),
+                           (target.discriminator, source.discriminator),
+                           (target.ema.ema_generator, source.ema.ema_generator)]:
+    model_t.set_weights(model_s.get_weights())
+
+
+def _state(trainer):
+  """Every variable a training checkpoint holds, as numpy, first replica's copy."""
+  variables = (trainer.generator.weights + trainer.discriminator.weights +
+               trainer.ema.ema_generator.weights + trainer.g_optimizer.variables +
+               trainer.d_optimizer.variables)
+  return [np.asarray(v.numpy()) for v in variables]
+
+
+def _train(strategy, config, reference, steps, source):
+  trainer = Trainer(config, strategy, seed=7)
+  if reference is not None:
+    _copy_weights(trainer, reference)
+  iterator = iter(distributed_dataset(strategy, source, config.batch_size, config.d_steps,
+                                      seed=7))
+  metrics, first_bad = trainer.train(iterator, steps)
+  return trainer, metrics, first_bad
+
+
+@pytest.fixture(scope="module")
+def digits():
+  return make_source("digits", 32)
+
+
+def test_same_weights_on_1_2_and_4_replicas_after_3_steps(digits):
+  config = tfbiggan.get_config("digits-32", **TINY)
+  initial = Trainer(config, mirrored_cpu_strategy(1), seed=7)
+  results = {}
+  for num_replicas in (1, 2, 4):
+    trainer, metrics, first_bad = _train(mirrored_cpu_strategy(num_replicas), config,
+                                         initial, 3, digits)
+    assert first_bad == -1 and int(trainer.step.numpy()) == 3
+    results[num_replicas] = (_state(trainer), metrics)
+  expected, expected_metrics = results[1]
+  moved = max(float(np.max(np.abs(a - b))) for a, b in zip(expected, _state(initial)))
+  assert moved > 1e-3  # Training changed the weights: the comparison is not vacuous.
+  for num_replicas in (2, 4):
+    got, metrics = results[num_replicas]
+    for name in METRICS:
+      assert metrics[name] == pytest.approx(expected_metrics[name], abs=1e-5), name
+    worst = max(float(np.max(np.abs(a - b))) for a, b in zip(got, expected))
+    assert worst <= 1e-5, (num_replicas, worst)
+
+
+def test_checkpoint_holds_every_variable_of_the_run():
+  from tfbiggan.training.checkpoints import training_checkpoint  # pylint: disable=import-outside-toplevel
+  config = tfbiggan.get_config("digits-32", **TINY)
+  trainer = Trainer(config, mirrored_cpu_strategy(1))
+  expected = (len(trainer.generator.weights) + len(trainer.discriminator.weights) +
+              len(trainer.ema.ema_generator.weights) + len(trainer.g_optimizer.variables) +
+              len(trainer.d_optimizer.variables) + 2)
+  import tempfile  # pylint: disable=import-outside-toplevel
+  with tempfile.TemporaryDirectory() as folder:
+    path = training_checkpoint(trainer).write(folder + "/ckpt")
+    names = [n for n, _ in tf.train.list_variables(path) if n != "_CHECKPOINTABLE_OBJECT_GRAPH"]
+  assert len(names) == expected
+  # Block-level state (kept in Python lists by the models) is among them.
+  # ("/" in a key is escaped as ".S" in checkpoint names.)
+  assert any("GBlock_2.SHyperBN_1.Smoving_mean" in n for n in names if n.startswith("ema_"))
+
+
+class _NaNDigits(IndexedSource):
+  """Digits whose every image is NaN: D's loss is NaN from the first step."""
+
+  def __init__(self, digits):
+    super().__init__(name="nan", split="train", num_examples=digits.num_examples,
+                     num_classes=10, class_names=digits.class_names, resolution=32)
+    self._digits = digits
+
+  def element(self, index):
+    image, label = self._digits.element(index)
+    return image * float("nan"), label
+
+
+def test_non_finite_loss_is_reported_with_its_step(digits):
+  config = tfbiggan.get_config("digits-32", **TINY)
+  _, metrics, first_bad = _train(mirrored_cpu_strategy(1), config, None, 2, _NaNDigits(digits))
+  assert first_bad == 0
+  assert np.isnan(metrics["d_loss"])
+
+
+@pytest.mark.parametrize("options", [dict(mixed_precision=True), dict(xla=True)])
+def test_bfloat16_and_xla_steps_train(digits, options):
+  config = tfbiggan.get_config("digits-32", **{**TINY, "d_steps": 1})
+  strategy = mirrored_cpu_strategy(1)
+  trainer = Trainer(config, strategy, seed=3, **options)
+  before = [w.numpy() for w in trainer.generator.trainable_weights]
+  iterator = iter(distributed_dataset(strategy, digits, config.batch_size, config.d_steps))
+  metrics, first_bad = trainer.train(iterator, 2)
+  assert first_bad == -1 and all(np.isfinite(v) for v in metrics.values())
+  assert max(float(np.max(np.abs(a - w.numpy())))
+             for a, w in zip(before, trainer.generator.trainable_weights)) > 0
+  if options.get("mixed_precision"):
+    assert trainer.generator.compute_dtype == "bfloat16"
+    assert trainer.generator.trainable_weights[0].dtype == "float32"
+
+
+def test_replicas_draw_distinct_noise_and_the_global_batch_does_not_depend_on_them():
+  config = tfbiggan.get_config("digits-32", **TINY)
+  trainer = Trainer(config, mirrored_cpu_strategy(1), seed=5)
+  z0, y0 = trainer.fake_inputs(4, 0, 0)
+  trainer.per_replica_batch_size = 4  # As on 2 replicas.
+  a, _ = trainer.fake_inputs(4, 0, 0)
+  b, _ = trainer.fake_inputs(4, 0, 1)
+  np.testing.assert_array_equal(np.concatenate([a, b]), z0)
+  assert np.max(np.abs(a.numpy() - b.numpy())) > 0.1
+  assert not np.array_equal(trainer.fake_inputs(5, 0, 0)[0], a)  # Fresh noise every step.
+  assert y0.shape == (8, 10)

@@ -1,0 +1,261 @@
+"""`train(config, options)`: BigGAN's training run, from one CPU to a TPU pod.
+
+The run lives in `options.model_dir`:
+  config.json, options.json    the resolved config and run options (written atomically)
+  ckpt-<step>.*, checkpoint    training checkpoints (`tfbiggan.training.checkpoints`)
+  train/                       TensorBoard summaries (`tfbiggan.training.summaries`)
+  samples/step_<step>.png      the EMA generator on fixed z, one row per class
+  generator/                   after the last step: the EMA generator with standing
+                               statistics baked in (what export reads)
+A rerun with the same model_dir resumes from the newest checkpoint; `options.steps` is the
+total step to reach, so a rerun with a larger value continues the run.
+"""
+
+import dataclasses
+import json
+import os
+import shutil
+import signal
+import tempfile
+import time
+from typing import Optional
+
+from absl import logging
+import keras
+import tensorflow as tf
+
+from tfbiggan.configs.config import BigGANConfig
+from tfbiggan.data import distributed_dataset, make_source
+from tfbiggan.standing_statistics import (accumulate_standing_statistics,
+                                          bake_truncation_statistics)
+from tfbiggan.training.checkpoints import (CheckpointKeeper, generator_checkpoint,
+                                           training_checkpoint)
+from tfbiggan.training.strategy import is_chief, resolve_strategy
+from tfbiggan.training.summaries import RunSummaries
+from tfbiggan.training.trainer import Trainer
+
+
+class NonFiniteLossError(RuntimeError):
+  """A loss became NaN or Inf; the run stopped without saving over the last good checkpoint."""
+
+
+@dataclasses.dataclass
+class TrainOptions:
+  """How to run (not what to train: that is the `BigGANConfig`).
+
+  Attributes:
+    model_dir: the run's folder (created; resumed from when it holds checkpoints).
+    steps: the total number of training steps to reach.
+    steps_per_loop: steps per tf.function call (one host round trip per loop).
+    checkpoint_every: steps between checkpoints (the last step is always saved).
+    keep_checkpoints: checkpoints kept.
+    summary_every: steps between sample grids and singular-value summaries (losses are
+      written every loop).
+    seed: seed of noise and data order (a resumed run keeps the seed it started with).
+    mixed_precision: bfloat16 compute (float32 weights).
+    xla: compile the per-replica step with XLA.
+    data_dir, manual_dir, download: tensorflow-datasets locations (see tfbiggan.data).
+    split: the data split to train on.
+    shuffle_buffer: shuffle buffer of streamed (tfds) data sets.
+    standing_stats_batches: batches of standing statistics accumulated into the EMA
+      generator after the last step, per truncation value (0: skip).
+    tpu: TPU name for TPUClusterResolver, or None.
+  """
+  model_dir: str
+  steps: int
+  steps_per_loop: int = 100
+  checkpoint_every: int = 1000
+  keep_checkpoints: int = 5
+  summary_every: int = 1000
+  seed: int = 0
+  mixed_precision: bool = False
+  xla: bool = False
+  data_dir: Optional[str] = None
+  manual_dir: Optional[str] = None
+  download: bool = False
+  split: str = "train"
+  shuffle_buffer: int = 10000
+  standing_stats_batches: int = 16
+  tpu: Optional[str] = None
+
+  def validate(self):
+    for field in ("steps_per_loop", "checkpoint_every", "keep_checkpoints", "summary_every",
+                  "shuffle_buffer"):
+      if getattr(self, field) < 1:
+        raise ValueError(f"{field} must be >= 1, got {getattr(self, field)}")
+    if self.steps < 0:
+      raise ValueError(f"steps must be >= 0, got {self.steps}")
+    if self.standing_stats_batches < 0:
+      raise ValueError(f"standing_stats_batches must be >= 0, got "
+                       f"{self.standing_stats_batches}")
+
+
+def _write_json_atomically(path, values):
+  folder = os.path.dirname(path)
+  with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as f:
+    json.dump(values, f, indent=2, sort_keys=True)
+  os.replace(f.name, path)
+
+
+def check_resumable_config(model_dir, config):
+  """Raises ValueError naming the fields when model_dir was trained with another config."""
+  path = os.path.join(model_dir, "config.json")
+  if not os.path.exists(path):
+    return
+  with open(path) as f:
+    previous = BigGANConfig.from_dict(json.load(f))
+  if previous != config:
+    old, new = previous.to_dict(), config.to_dict()
+    changed = {k: (old[k], new[k]) for k in new if old.get(k) != new[k]}
+    raise ValueError(
+        f"{model_dir} holds a run with another config; changed fields (old, new): {changed}. "
+        "Resume with the same config, or start a new run in another --model_dir.")
+
+
+def _format_eta(seconds):
+  seconds = int(max(seconds, 0))
+  hours, rest = divmod(seconds, 3600)
+  return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s"
+
+
+class _SigtermFlag:
+  """Turns SIGTERM into a flag the loop checks between loops (single host)."""
+
+  def __init__(self):
+    self.raised = False
+    self._previous = None
+
+  def __enter__(self):
+    try:
+      self._previous = signal.signal(signal.SIGTERM, self._handle)
+    except ValueError:  # Not the main thread: leave signals alone.
+      self._previous = None
+    return self
+
+  def _handle(self, signum, frame):
+    del signum, frame
+    self.raised = True
+
+  def __exit__(self, *exc):
+    if self._previous is not None:
+      signal.signal(signal.SIGTERM, self._previous)
+
+
+def _save_final_generator(model_dir, trainer, options):
+  """Bakes standing statistics into the EMA generator and writes model_dir/generator."""
+  generator = trainer.ema.ema_generator
+  config = trainer.config
+  if options.standing_stats_batches:
+    logging.info("accumulating standing statistics (%d batches of %d)",
+                 options.standing_stats_batches, config.batch_size)
+    batch = min(config.batch_size, 256)
+    if config.truncation_grid:
+      bake_truncation_statistics(generator, options.standing_stats_batches, batch,
+                                 seed=options.seed)
+    accumulate_standing_statistics(generator, options.standing_stats_batches, batch,
+                                   truncation=1.0, seed=options.seed)
+  final = os.path.join(model_dir, "generator")
+  scratch = tempfile.mkdtemp(prefix=".generator-", dir=model_dir)
+  generator_checkpoint(generator).write(os.path.join(scratch, "ema_generator"))
+  shutil.rmtree(final, ignore_errors=True)
+  os.replace(scratch, final)
+  return final
+
+
+def train(config, options, strategy=None):
+  """Trains `config` until `options.steps`; resumes from `options.model_dir`.
+
+  Returns: dict with "step", "metrics" (of the last loop), "stopped" ("done",
+  "already_done" or "sigterm"), "generator" (path of the baked EMA generator or None).
+
+  Raises:
+    ValueError: a batch the replicas cannot split, a config that differs from the one in
+      model_dir, a data set with another number of classes; before anything is written.
+    FileNotFoundError: the data set is missing (the message says how to prepare it).
+    NonFiniteLossError: a loss became NaN / Inf (the newest checkpoint is the last good one).
+  """
+  options.validate()
+  strategy = strategy or resolve_strategy(options.tpu)
+  chief = is_chief(strategy)
+  check_resumable_config(options.model_dir, config)
+  source = make_source(config.dataset, config.resolution, options.split, options.data_dir,
+                       options.manual_dir, options.download)
+  if source.num_classes != config.num_classes:
+    raise ValueError(f"{source.name} has {source.num_classes} classes but the config has "
+                     f"num_classes={config.num_classes}; pass --num_classes="
+                     f"{source.num_classes}")
+  # Initial weights are a function of the seed too (a resumed run restores them anyway).
+  keras.utils.set_random_seed(options.seed)
+  trainer = Trainer(config, strategy, options.seed, options.mixed_precision, options.xla)
+  os.makedirs(options.model_dir, exist_ok=True)
+  resolver = getattr(strategy, "cluster_resolver", None)
+  keeper = CheckpointKeeper(training_checkpoint(trainer), options.model_dir,
+                            options.keep_checkpoints, chief,
+                            worker_id=getattr(resolver, "task_id", 0) or 0)
+  restored = keeper.restore_latest(options.model_dir)
+  step = int(trainer.step.numpy())
+  if restored:
+    logging.info("resumed from %s at step %d", restored, step)
+    if int(trainer.seed.numpy()) != options.seed:
+      logging.warning("the run's seed is %d (from its checkpoint); --seed=%d is ignored",
+                      int(trainer.seed.numpy()), options.seed)
+  if chief:
+    _write_json_atomically(os.path.join(options.model_dir, "config.json"), config.to_dict())
+    _write_json_atomically(os.path.join(options.model_dir, "options.json"),
+                           dataclasses.asdict(options))
+  if step >= options.steps:
+    logging.info("model_dir is at step %d >= --steps=%d: nothing to train", step,
+                 options.steps)
+    return {"step": step, "metrics": {}, "stopped": "already_done", "generator": None}
+
+  summaries = RunSummaries(options.model_dir, config, chief, seed=options.seed)
+  dataset = distributed_dataset(strategy, source, config.batch_size, config.d_steps,
+                                start_step=step, seed=int(trainer.seed.numpy()),
+                                shuffle_buffer=options.shuffle_buffer)
+  iterator = iter(dataset)
+  logging.info("training %s on %s (%d examples) from step %d to %d, global batch %d on %d "
+               "replica(s)", config.name, source.name, source.num_examples, step,
+               options.steps, config.batch_size, strategy.num_replicas_in_sync)
+  metrics, stopped, first_loop = {}, "done", True
+  saved_step = step if restored else None
+  with _SigtermFlag() as sigterm:
+    while step < options.steps:
+      until_checkpoint = options.checkpoint_every - step % options.checkpoint_every
+      num_steps = min(options.steps_per_loop, options.steps - step, until_checkpoint)
+      start = time.time()
+      metrics, first_bad = trainer.train(iterator, num_steps)
+      elapsed = time.time() - start
+      if first_bad >= 0:
+        raise NonFiniteLossError(
+            f"a loss became NaN or Inf at step {first_bad} (in the loop of steps {step} to "
+            f"{step + num_steps}); nothing was saved, the newest checkpoint in "
+            f"{options.model_dir} (step {saved_step}) is the last good one. Rerun to resume from "
+            "it, e.g. with lower learning rates.")
+      previous, step = step, step + num_steps
+      steps_per_sec = num_steps / elapsed
+      summaries.scalars(step, metrics, steps_per_sec)
+      eta = "" if first_loop else f" | ETA {_format_eta((options.steps - step) / steps_per_sec)}"
+      logging.info("step %d/%d | d_loss %.4f g_loss %.4f D(real) %.3f D(fake) %.3f | "
+                   "%.2f steps/s %.1f images/s%s", step, options.steps, metrics["d_loss"],
+                   metrics["g_loss"], metrics["d_real"], metrics["d_fake"], steps_per_sec,
+                   steps_per_sec * config.batch_size, eta)
+      first_loop = False
+      if step // options.summary_every > previous // options.summary_every or \
+         step == options.steps:
+        summaries.singular_values(step, [trainer.generator, trainer.discriminator])
+        summaries.samples(step, trainer.ema.ema_generator, source.class_names)
+      if step % options.checkpoint_every == 0 or step == options.steps or sigterm.raised:
+        path = keeper.save(step)
+        saved_step = step
+        logging.info("saved %s", path)
+      summaries.flush()
+      if sigterm.raised:
+        logging.warning("SIGTERM: saved step %d and stopped", step)
+        stopped = "sigterm"
+        break
+  final = None
+  if stopped == "done" and chief:
+    final = _save_final_generator(options.model_dir, trainer, options)
+    logging.info("wrote the EMA generator with standing statistics to %s", final)
+  return {"step": step, "metrics": metrics, "stopped": stopped, "generator": final,
+          "trainer": trainer}

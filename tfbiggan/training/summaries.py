@@ -1,0 +1,91 @@
+"""TensorBoard summaries and PNG sample grids of a training run (chief only).
+
+Written to `model_dir/train`:
+  losses/d_loss, losses/g_loss, losses/ortho_reg, losses/r1    scalars per loop
+  d_output/real, d_output/fake                                  D's mean logits
+  speed/steps_per_sec, speed/images_per_sec
+  singular_values/<weight path>/sv{0,1,2}                       top-3 singular values of
+      every G and D weight before spectral normalisation (paper §4 monitors them), exact
+      (SVD), every `summary_every` steps
+  samples                                                       the EMA generator on fixed
+      z, one row per class, also written to model_dir/samples/step_<step>.png
+"""
+
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from tfbiggan.image_grid import save_image_grid
+from tfbiggan.layers.spectral_norm import SpectralNormalizedLayer
+from tfbiggan.sampling import class_grid_inputs
+
+_SCALARS = {"d_loss": "losses/d_loss", "g_loss": "losses/g_loss",
+            "ortho_reg": "losses/ortho_reg", "r1": "losses/r1", "d_real": "d_output/real",
+            "d_fake": "d_output/fake"}
+
+
+def top_singular_values(model, count=3):
+  """{weight path: float32 [<= count]} exact top singular values of each SN layer's kernel."""
+  values = {}
+  for layer in model._flatten_layers(include_self=False):  # pylint: disable=protected-access
+    if isinstance(layer, SpectralNormalizedLayer) and layer.spectral_norm:
+      kernel = tf.convert_to_tensor(layer.w.value)
+      matrix = tf.reshape(kernel, [-1, kernel.shape[-1]])
+      values[layer.w.path] = tf.linalg.svd(matrix, compute_uv=False)[:count].numpy()
+  return values
+
+
+class RunSummaries:
+  """Writes the summaries above; a no-op writer on non-chief workers."""
+
+  def __init__(self, model_dir, config, chief=True, classes_shown=10, samples_per_class=8,
+               seed=0):
+    self.model_dir = model_dir
+    self.config = config
+    self.chief = chief
+    self.writer = (tf.summary.create_file_writer(os.path.join(model_dir, "train")) if chief
+                   else tf.summary.create_noop_writer())
+    classes = np.arange(min(classes_shown, config.num_classes))
+    self.grid_shape = (len(classes), samples_per_class)
+    z, y = class_grid_inputs(classes, samples_per_class, config.dim_z, config.num_classes,
+                             seed=seed)
+    self.grid_inputs = (tf.constant(z), tf.constant(y))
+
+  def scalars(self, step, metrics, steps_per_sec):
+    with self.writer.as_default(step=step):
+      for name, value in metrics.items():
+        tf.summary.scalar(_SCALARS.get(name, name), value)
+      tf.summary.scalar("speed/steps_per_sec", steps_per_sec)
+      tf.summary.scalar("speed/images_per_sec", steps_per_sec * self.config.batch_size)
+
+  def singular_values(self, step, models):
+    with self.writer.as_default(step=step):
+      for model in models:
+        for path, values in top_singular_values(model).items():
+          for i, value in enumerate(values):
+            tf.summary.scalar(f"singular_values/{path}/sv{i}", value)
+
+  def samples(self, step, generator, class_names=None):
+    """Samples the (EMA) generator on the fixed grid; returns the PNG path (chief) or None."""
+    images = generator(*self.grid_inputs, training=False)
+    if not self.chief:
+      return None
+    rows, cols = self.grid_shape
+    with self.writer.as_default(step=step):
+      tf.summary.image("samples", _tile(images.numpy(), rows, cols)[None], max_outputs=1)
+    names = class_names or [str(c) for c in range(rows)]
+    return save_image_grid(
+        os.path.join(self.model_dir, "samples", f"step_{step:08d}.png"), images.numpy(),
+        rows, cols, row_labels=names[:rows], scale=max(1, 64 // self.config.resolution),
+        title=f"{self.config.name}, EMA generator, step {step}")
+
+  def flush(self):
+    self.writer.flush()
+
+
+def _tile(images, rows, cols):
+  """[rows * cols, H, W, 3] in [-1, 1] -> one [rows * H, cols * W, 3] image in [0, 1]."""
+  height, width = images.shape[1:3]
+  grid = images.reshape(rows, cols, height, width, 3).transpose(0, 2, 1, 3, 4)
+  return (grid.reshape(rows * height, cols * width, 3) + 1.0) / 2.0

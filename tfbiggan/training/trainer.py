@@ -1,0 +1,198 @@
+"""`Trainer`: BigGAN's models, optimizers and EMA under a strategy, and its train function.
+
+One training step (paper §4, App. C; BP `train_fns.py`, CG `modular_gan.py`):
+  for k in range(d_steps):                      # 2 in the paper
+    fake = G(z_k, y_k)                          # training-mode BN, no gradient to G
+    logits = D([x_k; fake], [y_real_k; y_k])    # real and fake in one D call, as BP and CG
+    D <- Adam(mean over the global batch of the per-example D loss [+ R1])
+  fake = G(z, y); G <- Adam(mean of the per-example G loss + orthogonal regularisation)
+  EMA G <- decay * EMA G + (1 - decay) * G     # copies G before ema_start_step
+Fake classes are uniform. Noise is stateless: the global batch's z and y of step s, update k
+are drawn from (seed, s, k) and each replica takes its own rows, so replicas get distinct
+noise and the step is the same on 1, 2 or 4 replicas (DiffAugment's draws are per replica).
+Gradients are summed over replicas by the optimizers; every loss is already divided by the
+global batch (`tf.nn.compute_average_loss`), and the orthogonal penalty by the number of
+replicas, so the update equals the one-device update on the global batch.
+"""
+
+import contextlib
+
+import keras
+import tensorflow as tf
+
+from tfbiggan.data.pipeline import per_replica_batch_size
+from tfbiggan.diff_augment import diff_augment
+from tfbiggan.losses import (discriminator_loss, generator_loss, orthogonal_regularization,
+                             orthogonal_regularization_kernels, r1_penalty)
+from tfbiggan.models.discriminator import Discriminator
+from tfbiggan.models.generator import Generator
+from tfbiggan.training.ema import GeneratorEMA
+
+METRICS = ("d_loss", "g_loss", "ortho_reg", "r1", "d_real", "d_fake")
+_Z, _Y, _AUGMENT = 0, 1, 2  # Purposes folded into a step's seed.
+
+
+@contextlib.contextmanager
+def dtype_policy(name):
+  """Builds layers under the Keras dtype policy `name` ("float32", "mixed_bfloat16")."""
+  previous = keras.mixed_precision.global_policy()
+  keras.mixed_precision.set_global_policy(name)
+  try:
+    yield
+  finally:
+    keras.mixed_precision.set_global_policy(previous)
+
+
+class Trainer:
+  """Everything a BigGAN training run updates, created under `strategy.scope()`.
+
+  Attributes:
+    generator, discriminator: the trained `Generator` and `Discriminator`.
+    ema: `GeneratorEMA`; `ema.ema_generator` is the model to sample from.
+    g_optimizer, d_optimizer: Keras Adam, built under the scope (a Keras 3 optimizer must
+      be built before `strategy.run`).
+    step: int64 variable, the number of completed training steps.
+    seed: int64 variable, the run's seed (noise and data order derive from it and the step).
+
+  Args:
+    config: a `BigGANConfig`.
+    strategy: a tf.distribute strategy (see `resolve_strategy`).
+    seed: the run's seed.
+    mixed_precision: build the models under "mixed_bfloat16" (bfloat16 compute, float32
+      weights; no loss scaling is needed).
+    xla: compile the per-replica step with XLA.
+  """
+
+  def __init__(self, config, strategy, seed=0, mixed_precision=False, xla=False):
+    self.config = config
+    self.strategy = strategy
+    self.global_batch_size = config.batch_size
+    self.per_replica_batch_size = per_replica_batch_size(config.batch_size,
+                                                        strategy.num_replicas_in_sync)
+    policy = "mixed_bfloat16" if mixed_precision else "float32"
+    with strategy.scope(), dtype_policy(policy):
+      self.generator = Generator(config)
+      self.discriminator = Discriminator(config)
+      self.ema = GeneratorEMA(self.generator, config.ema_decay, config.ema_start_step)
+      adam = dict(beta_1=config.adam_beta1, beta_2=config.adam_beta2,
+                  epsilon=config.adam_epsilon)
+      self.g_optimizer = keras.optimizers.Adam(config.g_lr, name="g_adam", **adam)
+      self.d_optimizer = keras.optimizers.Adam(config.d_lr, name="d_adam", **adam)
+      self.g_optimizer.build(self.generator.trainable_variables)
+      self.d_optimizer.build(self.discriminator.trainable_variables)
+      only_first = tf.VariableAggregation.ONLY_FIRST_REPLICA
+      self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step",
+                              aggregation=only_first)
+      self.seed = tf.Variable(seed, dtype=tf.int64, trainable=False, name="seed",
+                              aggregation=only_first)
+    self._ortho_kernels = orthogonal_regularization_kernels(self.generator)
+    self._replica_step_fn = (tf.function(self._replica_step, jit_compile=True) if xla
+                             else self._replica_step)
+    self._train_loop = tf.function(self._train_loop_fn)
+
+  # Noise ---------------------------------------------------------------------------------
+
+  def _key(self, step, update, purpose):
+    key = tf.random.experimental.stateless_fold_in(
+        tf.stack([self.seed.read_value(), tf.cast(step, tf.int64)]), update)
+    return tf.random.experimental.stateless_fold_in(key, purpose)
+
+  def fake_inputs(self, step, update, replica_id):
+    """This replica's rows of the global (z [B, dim_z], one-hot y [B, classes]) of a step."""
+    config, batch = self.config, self.per_replica_batch_size
+    z = tf.random.stateless_normal([self.global_batch_size, config.dim_z],
+                                   self._key(step, update, _Z))
+    y = tf.random.stateless_uniform([self.global_batch_size], self._key(step, update, _Y),
+                                    minval=0, maxval=config.num_classes, dtype=tf.int32)
+    start = replica_id * batch
+    return z[start:start + batch], tf.one_hot(y[start:start + batch], config.num_classes)
+
+  def _augment(self, images, step, update, replica_id):
+    if not self.config.diff_augment_ops:
+      return images
+    key = tf.random.experimental.stateless_fold_in(self._key(step, update, _AUGMENT),
+                                                   replica_id)
+    return diff_augment(images, self.config.diff_augment_ops, key)
+
+  # The step ------------------------------------------------------------------------------
+
+  def _average(self, per_example):
+    return tf.nn.compute_average_loss(per_example, global_batch_size=self.global_batch_size)
+
+  def _replica_step(self, images, labels, step):
+    """One training step on this replica's batches; returns its share of METRICS [len]."""
+    config, batch = self.config, self.per_replica_batch_size
+    replica_id = tf.distribute.get_replica_context().replica_id_in_sync_group
+    images = tf.reshape(images, [config.d_steps, batch] + images.shape[1:].as_list())
+    labels = tf.reshape(labels, [config.d_steps, batch])
+    generator, discriminator = self.generator, self.discriminator
+    zero = tf.constant(0.0)
+    d_loss_sum, r1_sum = zero, zero
+    for update in range(config.d_steps):
+      z, y_fake = self.fake_inputs(step, update, replica_id)
+      fake = tf.stop_gradient(generator(z, y_fake, training=True))
+      real = images[update]
+      y_real = tf.one_hot(labels[update], config.num_classes)
+      with tf.GradientTape() as tape:
+        both = self._augment(tf.concat([real, tf.cast(fake, real.dtype)], 0), step, update,
+                             replica_id)
+        logits = tf.cast(discriminator(both, tf.concat([y_real, y_fake], 0), training=True),
+                         tf.float32)
+        real_logits, fake_logits = logits[:batch], logits[batch:]
+        d_loss = self._average(discriminator_loss(real_logits, fake_logits, config.loss))
+        loss = d_loss
+        if config.r1_gamma:
+          r1 = self._average(r1_penalty(
+              lambda x: discriminator(self._augment(x, step, update, replica_id), y_real,
+                                      training=False), real, config.r1_gamma))
+          loss += r1
+          r1_sum += r1
+      variables = discriminator.trainable_variables
+      self.d_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+      d_loss_sum += d_loss
+    z, y_fake = self.fake_inputs(step, config.d_steps, replica_id)
+    with tf.GradientTape() as tape:
+      fake = generator(z, y_fake, training=True)
+      fake = self._augment(fake, step, config.d_steps, replica_id)
+      fake_logits_g = tf.cast(discriminator(fake, y_fake, training=True), tf.float32)
+      g_loss = self._average(generator_loss(fake_logits_g, config.loss))
+      ortho = zero
+      if config.ortho_reg:
+        num_replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+        ortho = orthogonal_regularization(self._ortho_kernels, config.ortho_reg) / num_replicas
+      loss = g_loss + ortho
+    variables = generator.trainable_variables
+    self.g_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+    # Shares whose sum over replicas is the global value (means over the global batch).
+    d_steps = float(config.d_steps)
+    return tf.stack([
+        d_loss_sum / d_steps, g_loss, ortho, r1_sum / d_steps,
+        tf.reduce_sum(real_logits) / self.global_batch_size,
+        tf.reduce_sum(fake_logits) / self.global_batch_size])
+
+  def _train_loop_fn(self, iterator, num_steps):
+    """Runs `num_steps` steps; returns (mean METRICS [len], first non-finite step or -1)."""
+    total = tf.zeros([len(METRICS)])
+    first_bad = tf.constant(-1, tf.int64)
+    for _ in tf.range(num_steps):
+      images, labels = next(iterator)
+      shares = self.strategy.run(self._replica_step_fn,
+                                 args=(images, labels, self.step.read_value()))
+      metrics = self.strategy.reduce(tf.distribute.ReduceOp.SUM, shares, axis=None)
+      finite = tf.reduce_all(tf.math.is_finite(metrics))
+      first_bad = tf.where((first_bad < 0) & tf.logical_not(finite), self.step.read_value(),
+                           first_bad)
+      self.step.assign_add(1)
+      self.ema.update(self.step.read_value())
+      total += metrics
+    return total / tf.cast(num_steps, tf.float32), first_bad
+
+  def train(self, iterator, num_steps):
+    """Runs `num_steps` training steps from a distributed iterator (one traced function).
+
+    Returns:
+      (dict of METRICS averaged over the steps, first step whose metrics were not finite,
+       or -1).
+    """
+    values, first_bad = self._train_loop(iterator, tf.constant(num_steps, tf.int64))
+    return dict(zip(METRICS, values.numpy().tolist())), int(first_bad)
