@@ -16,15 +16,17 @@ def _run(*args):
                         capture_output=True, text=True, timeout=600)
 
 
-def test_demo_writes_sample_and_truncation_grids(tmp_path):
-  result = _run(f"--output_dir={tmp_path}", "--samples_per_class=3", "--num_classes_shown=4",
-                "--standing_batches=2", "--truncation_rows=1.0,0.5")
+def test_demo_trains_then_writes_sample_and_truncation_grids(tmp_path):
+  result = _run(f"--output_dir={tmp_path}", "--steps=4", "--samples_per_class=3",
+                "--truncation_rows=1.0,0.5", "--nojudge")
   assert result.returncode == 0, result.stderr[-2000:]
   samples = np.asarray(Image.open(tmp_path / "samples.png"))
   truncation = np.asarray(Image.open(tmp_path / "truncation.png"))
-  assert samples.shape[0] > truncation.shape[0] > 2 * 64  # 4 rows vs 2 rows of 64 px cells
+  assert samples.shape[0] > truncation.shape[0] > 2 * 64  # 10 rows vs 2 rows of 64 px cells
   assert samples.std() > 10  # not a blank image
-  assert "randomly initialised" in result.stdout
+  assert "step 4/4" in result.stderr
+  assert (tmp_path / "run" / "ckpt-4.index").exists()
+  assert (tmp_path / "run" / "generator" / "ema_generator.index").exists()
 
 
 def test_bad_flag_is_one_clear_line_and_writes_nothing(tmp_path):

@@ -36,6 +36,26 @@ def test_orthogonal_regularization_value_and_gradient_convention():
   assert float(losses.orthogonal_regularization([orthogonal])) < 1e-12
 
 
+def test_orthogonal_regularization_gradient_matches_finite_differences():
+  rng = np.random.default_rng(1)
+  kernel = rng.standard_normal((2, 2, 3, 4))
+  beta = 1e-2
+  variable = tf.Variable(kernel, dtype=tf.float64)
+  with tf.GradientTape() as tape:
+    value = losses.orthogonal_regularization([variable], beta)
+  analytic = tape.gradient(value, variable).numpy()
+  numeric = np.zeros_like(kernel)
+  step = 1e-2  # The penalty is computed in float32; its 3rd derivative is small.
+  for index in np.ndindex(kernel.shape):
+    delta = np.zeros_like(kernel)
+    delta[index] = step
+    plus = losses.orthogonal_regularization([tf.constant(kernel + delta)], beta)
+    minus = losses.orthogonal_regularization([tf.constant(kernel - delta)], beta)
+    numeric[index] = (float(plus) - float(minus)) / (2 * step)
+  np.testing.assert_allclose(analytic, numeric, rtol=2e-3, atol=2e-4)
+  assert np.max(np.abs(analytic)) > 0.05  # Not a comparison of zeros.
+
+
 def test_regularised_kernels_exclude_shared_embedding_and_vectors():
   g = tfbiggan.Generator("digits-32")
   kernels = losses.orthogonal_regularization_kernels(g)

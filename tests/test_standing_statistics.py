@@ -41,4 +41,4 @@ def test_baked_grid_equals_accumulation_at_each_truncation():
 
 def test_bake_without_grid_says_how_to_add_one():
   with pytest.raises(ValueError, match="truncation_grid"):
-    bake_truncation_statistics(tfbiggan.Generator("digits-32"))
+    bake_truncation_statistics(tfbiggan.Generator(tfbiggan.get_config("digits-32", truncation_grid=())))

@@ -111,3 +111,25 @@ def test_bad_input_fails_clearly_and_writes_nothing(tmp_path, flags, message):
   assert message in result.stderr, result.stderr[-2000:]
   assert "Traceback" not in result.stderr
   assert not model_dir.exists() or not os.listdir(model_dir)
+
+
+def test_sigterm_saves_the_current_step_and_a_rerun_resumes(tmp_path):
+  config = write_tiny_config(str(tmp_path))
+  model_dir = str(tmp_path / "run")
+  process = subprocess.Popen(
+      train_command(config, model_dir, 100000, "--checkpoint_every=1000",
+                    "--steps_per_loop=2"),
+      env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+  for line in process.stderr:
+    if "step 4/100000" in line:
+      process.send_signal(signal.SIGTERM)
+      break
+  rest = process.stderr.read()
+  assert process.wait(timeout=300) == 0, rest[-2000:]
+  assert "SIGTERM: saved step" in rest
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  stopped_at = int(tf.train.latest_checkpoint(model_dir).rsplit("-", 1)[1])
+  assert stopped_at >= 4 and stopped_at % 2 == 0  # Saved mid-interval, at a loop boundary.
+  assert not os.path.exists(os.path.join(model_dir, "generator"))  # Not a finished run.
+  result = run_train(config, model_dir, stopped_at + 2)
+  assert f"at step {stopped_at}" in result.stderr

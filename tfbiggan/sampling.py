@@ -10,6 +10,7 @@ The "truncation trick" (paper §4.1) samples z from a truncated normal. Two conv
 """
 
 import numpy as np
+import tensorflow as tf
 
 CONVENTIONS = ("hub", "paper")
 
@@ -109,3 +110,19 @@ def class_grid_inputs(classes, samples_per_class, dim_z, num_classes, truncation
   z = truncated_noise(classes.size * samples_per_class, dim_z, truncation, seed, convention)
   y = np.eye(num_classes, dtype=np.float32)[np.repeat(classes, samples_per_class)]
   return z, y
+
+
+def sample_images(generator, labels, truncation, seed=0, batch_size=250):
+  """Images [N, R, R, 3] in [-1, 1] of class ids `labels` [N] at a hub-style truncation.
+
+  When the generator holds a truncation grid, its BN statistics for `truncation` are used.
+  """
+  config = generator.config
+  z = truncated_noise(len(labels), config.dim_z, truncation, seed=seed)
+  call = tf.function(lambda z, y: generator(z, y, truncation=truncation
+                                            if config.truncation_grid else None))
+  out = []
+  for start in range(0, len(labels), batch_size):
+    y = tf.one_hot(labels[start:start + batch_size], config.num_classes)
+    out.append(call(tf.constant(z[start:start + batch_size]), y).numpy())
+  return np.concatenate(out)

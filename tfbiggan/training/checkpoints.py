@@ -87,3 +87,29 @@ class CheckpointKeeper:
     if not self.chief:
       shutil.rmtree(self.directory, ignore_errors=True)
     return path
+
+
+def load_ema_generator(model_dir):
+  """The EMA generator of a training run: `model_dir/generator` (standing statistics baked
+  in after the last step) if present, else the newest training checkpoint's EMA weights.
+
+  Raises:
+    FileNotFoundError: model_dir holds no config.json or no checkpoint.
+  """
+  import json  # pylint: disable=import-outside-toplevel
+  from tfbiggan.configs.config import BigGANConfig  # pylint: disable=import-outside-toplevel
+  from tfbiggan.models.generator import Generator  # pylint: disable=import-outside-toplevel
+  config_path = os.path.join(model_dir, "config.json")
+  if not os.path.exists(config_path):
+    raise FileNotFoundError(f"{model_dir} holds no config.json: not a tfbiggan-train run")
+  with open(config_path) as f:
+    generator = Generator(BigGANConfig.from_dict(json.load(f)))
+  final = os.path.join(model_dir, "generator", "ema_generator")
+  if tf.io.gfile.exists(final + ".index"):
+    generator_checkpoint(generator).read(final).assert_consumed()
+    return generator
+  path = latest_checkpoint(model_dir)
+  if not path:
+    raise FileNotFoundError(f"{model_dir} holds no checkpoint yet")
+  generator_checkpoint(generator).read(path).expect_partial()
+  return generator

@@ -11,6 +11,7 @@ A rerun with the same model_dir resumes from the newest checkpoint; `options.ste
 total step to reach, so a rerun with a larger value continues the run.
 """
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -141,6 +142,20 @@ class _SigtermFlag:
       signal.signal(signal.SIGTERM, self._previous)
 
 
+def _preemption_handler(strategy, keeper):
+  """tf.distribute's PreemptionCheckpointHandler where the strategy supports one, else None.
+
+  On MultiWorkerMirroredStrategy and TPUStrategy it watches for the platform's preemption
+  notice (SIGTERM off Google Cloud), aligns every worker to save a checkpoint at the next
+  `run` call, then exits so that the cluster restarts the job, which resumes from it.
+  """
+  if not isinstance(strategy, (tf.distribute.MultiWorkerMirroredStrategy,
+                               tf.distribute.TPUStrategy)):
+    return None
+  return tf.distribute.experimental.PreemptionCheckpointHandler(
+      strategy.cluster_resolver, keeper.manager)
+
+
 def _save_final_generator(model_dir, trainer, options):
   """Bakes standing statistics into the EMA generator and writes model_dir/generator."""
   generator = trainer.ema.ema_generator
@@ -218,12 +233,16 @@ def train(config, options, strategy=None):
                options.steps, config.batch_size, strategy.num_replicas_in_sync)
   metrics, stopped, first_loop = {}, "done", True
   saved_step = step if restored else None
-  with _SigtermFlag() as sigterm:
+  handler = _preemption_handler(strategy, keeper)
+  run = handler.run if handler else lambda fn, *args: fn(*args)
+  watch = (handler.watch_preemption_scope() if isinstance(strategy, tf.distribute.TPUStrategy)
+           else contextlib.nullcontext())
+  with _SigtermFlag() if handler is None else contextlib.nullcontext() as sigterm, watch:
     while step < options.steps:
       until_checkpoint = options.checkpoint_every - step % options.checkpoint_every
       num_steps = min(options.steps_per_loop, options.steps - step, until_checkpoint)
       start = time.time()
-      metrics, first_bad = trainer.train(iterator, num_steps)
+      metrics, first_bad = run(trainer.train, iterator, num_steps)
       elapsed = time.time() - start
       if first_bad >= 0:
         raise NonFiniteLossError(
@@ -244,12 +263,13 @@ def train(config, options, strategy=None):
          step == options.steps:
         summaries.singular_values(step, [trainer.generator, trainer.discriminator])
         summaries.samples(step, trainer.ema.ema_generator, source.class_names)
-      if step % options.checkpoint_every == 0 or step == options.steps or sigterm.raised:
+      stop = sigterm is not None and sigterm.raised
+      if step % options.checkpoint_every == 0 or step == options.steps or stop:
         path = keeper.save(step)
         saved_step = step
         logging.info("saved %s", path)
       summaries.flush()
-      if sigterm.raised:
+      if stop:
         logging.warning("SIGTERM: saved step %d and stopped", step)
         stopped = "sigterm"
         break
