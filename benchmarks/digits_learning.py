@@ -63,8 +63,10 @@ def main(argv):
   untrained = tfbiggan.Generator(config)
   _, untrained_features = classify(classifier, sample_images(untrained, labels, 1.0))
   fid_floor, fid_untrained = fid(train_features), fid(untrained_features)
-  print(f"digits-32 after {int(generator.config is not None) and steps} steps of training "
-        f"({train_seconds / 60:.1f} min incl. start-up) in {model_dir}")
+  from tfbiggan.training.checkpoints import latest_checkpoint  # pylint: disable=import-outside-toplevel
+  run_step = int(latest_checkpoint(model_dir).rsplit("-", 1)[1])
+  trained = f"trained here in {train_seconds / 60:.1f} min" if steps else "an existing run"
+  print(f"digits-32 at step {run_step} ({trained}) in {model_dir}")
   print(f"baseline: classifier accuracy on held-out real digits {real_accuracy:.1%}; "
         f"FID train vs test digits {fid_floor:.2f}; FID untrained G {fid_untrained:.2f}")
   for truncation in (1.0, 0.5):
