@@ -59,7 +59,10 @@ def test_same_weights_on_1_2_and_4_replicas_after_3_steps(digits):
     got, metrics = results[num_replicas]
     for name in METRICS:
       assert metrics[name] == pytest.approx(expected_metrics[name], abs=1e-5), name
-    worst = max(float(np.max(np.abs(a - b))) for a, b in zip(got, expected))
+    # Within 1e-5, relative for values above 1 (Adam's slots hold raw gradients up to ~6,
+    # where float32 summation order alone moves the 6th digit).
+    worst = max(float(np.max(np.abs(a - b) / np.maximum(1.0, np.abs(b))))
+                for a, b in zip(got, expected))
     assert worst <= 1e-5, (num_replicas, worst)
 
 

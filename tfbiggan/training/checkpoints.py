@@ -79,7 +79,9 @@ class CheckpointKeeper:
     """
     path = latest_checkpoint(model_dir)
     if path:
-      self.checkpoint.restore(path).assert_consumed()
+      # Every variable of the run must be restored; extra entries (the run counter that
+      # PreemptionCheckpointHandler adds on multi-worker runs) may be present.
+      self.checkpoint.restore(path).assert_existing_objects_matched()
     return path
 
   def save(self, step):
