@@ -60,10 +60,19 @@ def checkpoint_values(path):
           if not name.startswith(_BOOKKEEPING)}
 
 
-def max_checkpoint_difference(path_a, path_b):
-  """Largest |a - b| / max(1, |b|) over the training variables of two checkpoints."""
+OPTIMIZER_PREFIXES = ("g_optimizer/", "d_optimizer/")
+
+
+def max_checkpoint_difference(path_a, path_b, optimizer=None):
+  """Largest |a - b| / max(1, |b|) over the training variables of two checkpoints.
+
+  optimizer: None for all variables, True for only the optimizers' (Adam slots, counters),
+  False for all others (the models' weights and statistics, step, seed).
+  """
   a, b = checkpoint_values(path_a), checkpoint_values(path_b)
   assert set(a) == set(b), sorted(set(a) ^ set(b))
+  if optimizer is not None:
+    a = {k: v for k, v in a.items() if k.startswith(OPTIMIZER_PREFIXES) == optimizer}
   return max(float(np.max(np.abs(a[k].astype(np.float64) - b[k].astype(np.float64))
                           / np.maximum(1.0, np.abs(b[k].astype(np.float64)))))
              for k in a)
