@@ -54,13 +54,14 @@ def test_resume_after_sigkill_equals_one_run(reference, tmp_path):
       train_command(config, model_dir, 100000, "--checkpoint_every=3", "--steps_per_loop=3",
                     "--keep_checkpoints=100"),
       env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
   deadline = time.time() + 300
-  while not os.path.exists(os.path.join(model_dir, "ckpt-3.index")):
+  # A checkpoint counts once the manager's index file names it (written after its data).
+  while tf.train.latest_checkpoint(model_dir) is None:
     assert process.poll() is None and time.time() < deadline
     time.sleep(0.02)
   process.send_signal(signal.SIGKILL)
   process.wait()
-  import tensorflow as tf  # pylint: disable=import-outside-toplevel
   killed_at = int(tf.train.latest_checkpoint(model_dir).rsplit("-", 1)[1])
   assert killed_at in (3, 6, 9)
   run_train(config, model_dir, killed_at + 3, "--checkpoint_every=3")
