@@ -34,11 +34,13 @@ setuptools.setup(
     # `export/` installs as `tfbiggan_export`, so that no top-level `export` is installed.
     packages=setuptools.find_packages(include=["tfbiggan", "tfbiggan.*"]) + ["tfbiggan_export"],
     package_dir={"tfbiggan_export": "export"},
-    package_data={"tfbiggan": ["data/*.json"]},
+    package_data={"tfbiggan": ["data/*.json", "data/*.tsv"]},
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS,
     entry_points={"console_scripts": [
         "tfbiggan-demo=tfbiggan.demo:run",
         "tfbiggan-train=tfbiggan.training.train_main:run",
+        "tfbiggan-export=tfbiggan_export.export_main:run",
+        "tfbiggan-sample=tfbiggan_export.sample_main:run",
     ]},
 )

@@ -9,6 +9,7 @@ official BigGAN-deep modules hold one set per truncation value (51 points, 0 to 
 import numpy as np
 import tensorflow as tf
 
+from tfbiggan.progress import Progress
 from tfbiggan.sampling import truncated_noise
 
 
@@ -41,8 +42,10 @@ def _accumulate(generator, step, num_batches, batch_size, truncation, seed, conv
 
 
 def bake_truncation_statistics(generator, num_batches=16, batch_size=64, seed=0,
-                               convention="hub"):
+                               convention="hub", log_progress=False):
   """Accumulates standing statistics at every point of the config's truncation grid.
+
+  log_progress: log a line with the ETA after each grid point.
 
   Raises:
     ValueError: when the generator's config has no `truncation_grid` (or, from
@@ -51,9 +54,12 @@ def bake_truncation_statistics(generator, num_batches=16, batch_size=64, seed=0,
   grid = generator.config.truncation_grid
   if not grid:
     raise ValueError("the generator's config has no truncation_grid; build it with e.g. "
-                     "get_config(name, truncation_grid=[0.02 * i for i in range(51)])")
+                     "get_config(name, truncation_grid=OFFICIAL_TRUNCATION_GRID)")
   step = _accumulation_step(generator)
+  progress = Progress("standing statistics: truncation", len(grid), "points")
   for index, truncation in enumerate(grid):
     _accumulate(generator, step, num_batches, batch_size, truncation, seed, convention)
     for bn in generator.batch_norms:
       bn.store_truncation_statistics(index)
+    if log_progress:
+      progress.update()

@@ -3,6 +3,7 @@
 from tfbiggan.configs import biggan
 from tfbiggan.configs import biggan_deep
 from tfbiggan.configs import digits
+from tfbiggan.configs.config import OFFICIAL_TRUNCATION_GRID
 from tfbiggan.configs.config import BigGANConfig
 
 _PRESETS = {**biggan.PRESETS, **biggan_deep.PRESETS, **digits.PRESETS}

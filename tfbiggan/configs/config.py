@@ -12,6 +12,8 @@ from typing import Optional, Tuple
 
 ARCHITECTURES = ("biggan", "biggan-deep")
 DIFF_AUGMENT_OPS = ("color", "translation", "cutout")
+# The official BigGAN-deep modules' truncation grid: 51 points 0, 0.02, ..., 1 (spec §1.2).
+OFFICIAL_TRUNCATION_GRID = tuple(round(0.02 * i, 2) for i in range(51))
 LOSSES = ("hinge", "non_saturating")
 INITIALIZERS = ("orthogonal", "normal", "glorot_normal")
 

@@ -18,6 +18,40 @@ import shutil
 import tensorflow as tf
 
 CHECKPOINT_PREFIX = "ckpt"
+CONFIG_FILE = "config.json"
+CLASS_NAMES_FILE = "class_names.txt"
+FINAL_GENERATOR = os.path.join("generator", "ema_generator")
+# Tables sized by the config's truncation grid; a generator built for another grid skips them.
+_TRUNCATION_TABLES = ("truncation_means", "truncation_vars")
+
+
+def read_run_config(model_dir):
+  """The `BigGANConfig` a run in model_dir was trained with, or None when it has none."""
+  import json  # pylint: disable=import-outside-toplevel
+  from tfbiggan.configs.config import BigGANConfig  # pylint: disable=import-outside-toplevel
+  path = os.path.join(model_dir, CONFIG_FILE)
+  if not tf.io.gfile.exists(path):
+    return None
+  with tf.io.gfile.GFile(path) as f:
+    return BigGANConfig.from_dict(json.load(f))
+
+
+def write_class_names(model_dir, class_names):
+  """Writes the run's class names, one a line (atomically)."""
+  path = os.path.join(model_dir, CLASS_NAMES_FILE)
+  scratch = path + ".tmp"
+  with tf.io.gfile.GFile(scratch, "w") as f:
+    f.write("".join(f"{name}\n" for name in class_names))
+  tf.io.gfile.rename(scratch, path, overwrite=True)
+
+
+def read_class_names(model_dir):
+  """The class names a run's data set gave, or None for a run that did not record them."""
+  path = os.path.join(model_dir, CLASS_NAMES_FILE)
+  if not tf.io.gfile.exists(path):
+    return None
+  with tf.io.gfile.GFile(path) as f:
+    return f.read().splitlines()
 
 
 def variables_by_path(variables):
@@ -41,9 +75,20 @@ def training_checkpoint(trainer):
       step=trainer.step, seed=trainer.seed)
 
 
-def generator_checkpoint(ema_generator):
-  """A checkpoint view that reads or writes only the EMA generator of a training run."""
-  return tf.train.Checkpoint(ema_generator=variables_by_path(ema_generator.weights))
+def generator_checkpoint(ema_generator, skip_truncation_tables=False):
+  """A checkpoint view that reads or writes only the EMA generator of a training run.
+
+  skip_truncation_tables: leave out the per-truncation BN statistics (for a generator built
+  with another truncation grid than the run's; they are baked afresh).
+  """
+  weights = [w for w in ema_generator.weights
+             if not (skip_truncation_tables and w.name in _TRUNCATION_TABLES)]
+  return tf.train.Checkpoint(ema_generator=variables_by_path(weights))
+
+
+def discriminator_checkpoint(discriminator):
+  """A checkpoint view that reads only the discriminator of a training run."""
+  return tf.train.Checkpoint(discriminator=variables_by_path(discriminator.weights))
 
 
 def latest_checkpoint(model_dir):
@@ -91,27 +136,65 @@ class CheckpointKeeper:
     return path
 
 
-def load_ema_generator(model_dir):
+def _run_config(model_dir):
+  config = read_run_config(model_dir)
+  if config is None:
+    raise FileNotFoundError(f"{model_dir} holds no {CONFIG_FILE}: not a tfbiggan-train run")
+  return config
+
+
+def _newest_checkpoint(model_dir):
+  path = latest_checkpoint(model_dir)
+  if not path:
+    raise FileNotFoundError(f"{model_dir} holds no checkpoint yet")
+  return path
+
+
+def load_ema_generator(model_dir, truncation_grid=None):
   """The EMA generator of a training run: `model_dir/generator` (standing statistics baked
   in after the last step) if present, else the newest training checkpoint's EMA weights.
+
+  Args:
+    model_dir: the run's folder.
+    truncation_grid: build the generator with this truncation grid instead of the run's;
+      when it differs, the per-truncation statistics are not loaded (all zero means and unit
+      variances: bake them with `bake_truncation_statistics`).
 
   Raises:
     FileNotFoundError: model_dir holds no config.json or no checkpoint.
   """
-  import json  # pylint: disable=import-outside-toplevel
-  from tfbiggan.configs.config import BigGANConfig  # pylint: disable=import-outside-toplevel
   from tfbiggan.models.generator import Generator  # pylint: disable=import-outside-toplevel
-  config_path = os.path.join(model_dir, "config.json")
-  if not os.path.exists(config_path):
-    raise FileNotFoundError(f"{model_dir} holds no config.json: not a tfbiggan-train run")
-  with open(config_path) as f:
-    generator = Generator(BigGANConfig.from_dict(json.load(f)))
-  final = os.path.join(model_dir, "generator", "ema_generator")
-  if tf.io.gfile.exists(final + ".index"):
-    generator_checkpoint(generator).read(final).assert_consumed()
-    return generator
+  config = _run_config(model_dir)
+  other_grid = (truncation_grid is not None
+                and tuple(truncation_grid) != tuple(config.truncation_grid))
+  if other_grid:
+    config = config.replace(truncation_grid=tuple(truncation_grid))
+  generator = Generator(config)
+  view = generator_checkpoint(generator, skip_truncation_tables=other_grid)
+  final = os.path.join(model_dir, FINAL_GENERATOR)
+  path = final if tf.io.gfile.exists(final + ".index") else _newest_checkpoint(model_dir)
+  # Every weight of the view must be read; the checkpoint may hold more (G, D, optimizers).
+  view.read(path).assert_existing_objects_matched().expect_partial()
+  return generator
+
+
+def load_discriminator(model_dir):
+  """The discriminator of a training run's newest checkpoint (for fine-tuning).
+
+  Raises:
+    FileNotFoundError: model_dir holds no config.json or no checkpoint.
+  """
+  from tfbiggan.models.discriminator import Discriminator  # pylint: disable=import-outside-toplevel
+  discriminator = Discriminator(_run_config(model_dir))
+  path = _newest_checkpoint(model_dir)
+  discriminator_checkpoint(discriminator).read(path).assert_existing_objects_matched() \
+      .expect_partial()
+  return discriminator
+
+
+def checkpoint_step(model_dir):
+  """The step of the run's newest checkpoint, or None when it has none."""
   path = latest_checkpoint(model_dir)
   if not path:
-    raise FileNotFoundError(f"{model_dir} holds no checkpoint yet")
-  generator_checkpoint(generator).read(path).expect_partial()
-  return generator
+    return None
+  return int(tf.train.load_variable(path, "step/.ATTRIBUTES/VARIABLE_VALUE"))

@@ -2,6 +2,7 @@
 
 The run lives in `options.model_dir`:
   config.json, options.json    the resolved config and run options (written atomically)
+  class_names.txt              the data set's class names, one a line (export reads them)
   ckpt-<step>.*, checkpoint    training checkpoints (`tfbiggan.training.checkpoints`)
   train/                       TensorBoard summaries (`tfbiggan.training.summaries`)
   samples/step_<step>.png      the EMA generator on fixed z, one row per class
@@ -25,12 +26,13 @@ from absl import logging
 import keras
 import tensorflow as tf
 
-from tfbiggan.configs.config import BigGANConfig
 from tfbiggan.data import distributed_dataset, make_source
+from tfbiggan.progress import format_duration
 from tfbiggan.standing_statistics import (accumulate_standing_statistics,
                                           bake_truncation_statistics)
-from tfbiggan.training.checkpoints import (CheckpointKeeper, generator_checkpoint,
-                                           training_checkpoint)
+from tfbiggan.training.checkpoints import (CONFIG_FILE, FINAL_GENERATOR, CheckpointKeeper,
+                                           generator_checkpoint, read_run_config,
+                                           training_checkpoint, write_class_names)
 from tfbiggan.training.strategy import is_chief, resolve_strategy
 from tfbiggan.training.summaries import RunSummaries
 from tfbiggan.training.trainer import Trainer
@@ -100,23 +102,13 @@ def _write_json_atomically(path, values):
 
 def check_resumable_config(model_dir, config):
   """Raises ValueError naming the fields when model_dir was trained with another config."""
-  path = os.path.join(model_dir, "config.json")
-  if not os.path.exists(path):
-    return
-  with open(path) as f:
-    previous = BigGANConfig.from_dict(json.load(f))
-  if previous != config:
+  previous = read_run_config(model_dir)
+  if previous is not None and previous != config:
     old, new = previous.to_dict(), config.to_dict()
     changed = {k: (old[k], new[k]) for k in new if old.get(k) != new[k]}
     raise ValueError(
         f"{model_dir} holds a run with another config; changed fields (old, new): {changed}. "
         "Resume with the same config, or start a new run in another --model_dir.")
-
-
-def _format_eta(seconds):
-  seconds = int(max(seconds, 0))
-  hours, rest = divmod(seconds, 3600)
-  return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s"
 
 
 class _SigtermFlag:
@@ -169,9 +161,10 @@ def _save_final_generator(model_dir, trainer, options):
                                  seed=options.seed)
     accumulate_standing_statistics(generator, options.standing_stats_batches, batch,
                                    truncation=1.0, seed=options.seed)
-  final = os.path.join(model_dir, "generator")
-  scratch = tempfile.mkdtemp(prefix=".generator-", dir=model_dir)
-  generator_checkpoint(generator).write(os.path.join(scratch, "ema_generator"))
+  folder, name = os.path.split(FINAL_GENERATOR)
+  final = os.path.join(model_dir, folder)
+  scratch = tempfile.mkdtemp(prefix=f".{folder}-", dir=model_dir)
+  generator_checkpoint(generator).write(os.path.join(scratch, name))
   shutil.rmtree(final, ignore_errors=True)
   os.replace(scratch, final)
   return final
@@ -215,9 +208,10 @@ def train(config, options, strategy=None):
       logging.warning("the run's seed is %d (from its checkpoint); --seed=%d is ignored",
                       int(trainer.seed.numpy()), options.seed)
   if chief:
-    _write_json_atomically(os.path.join(options.model_dir, "config.json"), config.to_dict())
+    _write_json_atomically(os.path.join(options.model_dir, CONFIG_FILE), config.to_dict())
     _write_json_atomically(os.path.join(options.model_dir, "options.json"),
                            dataclasses.asdict(options))
+    write_class_names(options.model_dir, source.class_names)
   if step >= options.steps:
     logging.info("model_dir is at step %d >= --steps=%d: nothing to train", step,
                  options.steps)
@@ -253,7 +247,8 @@ def train(config, options, strategy=None):
       previous, step = step, step + num_steps
       steps_per_sec = num_steps / elapsed
       summaries.scalars(step, metrics, steps_per_sec)
-      eta = "" if first_loop else f" | ETA {_format_eta((options.steps - step) / steps_per_sec)}"
+      eta = ("" if first_loop else
+             f" | ETA {format_duration((options.steps - step) / steps_per_sec)}")
       logging.info("step %d/%d | d_loss %.4f g_loss %.4f D(real) %.3f D(fake) %.3f | "
                    "%.2f steps/s %.1f images/s%s", step, options.steps, metrics["d_loss"],
                    metrics["g_loss"], metrics["d_real"], metrics["d_fake"], steps_per_sec,

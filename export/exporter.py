@@ -1,0 +1,167 @@
+"""Exports a generator (or a training run's EMA generator) as a TF2 TF-Hub module.
+
+`export_run(model_dir, output)` is what `tfbiggan-export` does: it loads the run's EMA
+generator, bakes BN standing statistics for each point of a truncation grid (default the
+official 51 points 0, 0.02, ..., 1) and writes the module of `hub_module` atomically: into a
+scratch folder beside `output`, renamed into place only when complete, so a failed export
+leaves nothing at `output`.
+"""
+
+import datetime
+import os
+import shutil
+import tempfile
+
+from absl import logging
+import numpy as np
+
+from tfbiggan.class_names import default_class_names
+from tfbiggan.class_names import readable_class_names
+from tfbiggan.configs import OFFICIAL_TRUNCATION_GRID
+from tfbiggan.standing_statistics import bake_truncation_statistics
+from tfbiggan.training.checkpoints import FINAL_GENERATOR
+from tfbiggan.training.checkpoints import checkpoint_step
+from tfbiggan.training.checkpoints import load_discriminator
+from tfbiggan.training.checkpoints import load_ema_generator
+from tfbiggan.training.checkpoints import read_class_names
+from tfbiggan.training.checkpoints import read_run_config
+from tfbiggan_export.hub_module import build_generator_module
+from tfbiggan_export.hub_module import write_generator_module
+from tfbiggan_export.model_card import model_card
+
+MODULE_FORMAT = "tfbiggan-generator/1"
+
+
+def check_output_path(output, overwrite=False):
+  """Raises before any work when `output` cannot receive an export.
+
+  Raises:
+    FileExistsError: output exists and overwrite is False.
+    FileNotFoundError: output's parent folder does not exist.
+  """
+  output = os.path.abspath(output)
+  if os.path.exists(output) and not overwrite:
+    raise FileExistsError(f"{output} already exists; choose another --output or pass "
+                          "--overwrite to replace it")
+  parent = os.path.dirname(output)
+  if not os.path.isdir(parent):
+    raise FileNotFoundError(f"the folder {parent} (where --output={output} would go) does not "
+                            "exist; create it first")
+
+
+def export_generator(generator, output, class_names=None, metadata=None, discriminator=None,
+                     jit_compile=False, overwrite=False):
+  """Writes `generator` as a TF-Hub module at `output`, atomically.
+
+  Args:
+    generator: a `tfbiggan.Generator` whose standing statistics are in place (with a
+      `truncation_grid`, the module's truncation input selects them; without one it is
+      checked and otherwise unused).
+    output: the module's folder (must not exist unless overwrite).
+    class_names: num_classes names (default: ImageNet's for 1,000 classes, else indices).
+    metadata: extra JSON-able entries for assets/metadata.json.
+    discriminator: optional `tfbiggan.Discriminator` exported beside G (for fine-tuning).
+    jit_compile: compile the network with XLA inside the module.
+    overwrite: replace an existing `output`.
+
+  Returns: the absolute path of the module.
+  """
+  config = generator.config
+  check_output_path(output, overwrite)
+  output = os.path.abspath(output)
+  class_names = readable_class_names(class_names or default_class_names(config.num_classes))
+  if len(class_names) != config.num_classes:
+    raise ValueError(f"{len(class_names)} class names given for a generator of "
+                     f"{config.num_classes} classes")
+  if not config.truncation_grid:
+    logging.warning("the generator has no truncation grid: the module's truncation input "
+                    "will not select BN statistics")
+  metadata = dict(
+      format=MODULE_FORMAT, name=config.name, architecture=config.architecture,
+      resolution=config.resolution, dim_z=config.dim_z, num_classes=config.num_classes,
+      truncation_grid=list(config.truncation_grid),
+      truncation_between_grid_points="linear interpolation of BN means and variances",
+      z_convention="hub: z = truncation * truncnorm(-2, 2) (tfbiggan.truncated_noise)",
+      generator_parameters=int(sum(np.prod(w.shape) for w in generator.trainable_weights)),
+      with_discriminator=discriminator is not None, xla=bool(jit_compile),
+      exported_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+      config=config.to_dict(), **(metadata or {}))
+  scratch = tempfile.mkdtemp(prefix=f".{os.path.basename(output)}.tmp-",
+                             dir=os.path.dirname(output))
+  umask = os.umask(0)
+  os.umask(umask)
+  os.chmod(scratch, 0o777 & ~umask)  # mkdtemp's 0700 would stay on the module.
+  try:
+    root, signatures = build_generator_module(generator, class_names, metadata, jit_compile,
+                                              discriminator)
+    write_generator_module(root, signatures, scratch, class_names, metadata,
+                           model_card(metadata, class_names))
+    if os.path.exists(output):
+      old = scratch + ".old"
+      os.replace(output, old)
+      os.replace(scratch, output)
+      shutil.rmtree(old, ignore_errors=True)
+    else:
+      os.replace(scratch, output)
+  except BaseException:
+    shutil.rmtree(scratch, ignore_errors=True)
+    raise
+  return output
+
+
+def export_run(model_dir, output, truncation_grid=OFFICIAL_TRUNCATION_GRID,
+               standing_stats_batches=16, standing_stats_batch_size=64, seed=0,
+               with_discriminator=False, class_names=None, jit_compile=False,
+               overwrite=False):
+  """Exports the EMA generator of the training run in `model_dir` to `output`.
+
+  Args:
+    model_dir: a `tfbiggan-train` run (config.json and a checkpoint or a final generator).
+    output: the module's folder.
+    truncation_grid: truncation values that get their own BN statistics.
+    standing_stats_batches: batches of standing statistics per grid point (paper App. C);
+      0 keeps the statistics the run baked after its last step (then truncation_grid must
+      be the run's own grid).
+    standing_stats_batch_size, seed: the batches' size and noise seed.
+    with_discriminator, class_names, jit_compile, overwrite: see `export_generator`.
+
+  Raises:
+    FileNotFoundError: model_dir is not a run (or has no checkpoint), or output's parent is
+      missing.
+    FileExistsError: output exists (without overwrite).
+    ValueError: a bad grid, batch count or class names.
+  """
+  check_output_path(output, overwrite)
+  config = read_run_config(model_dir)
+  if config is None:
+    raise FileNotFoundError(f"{model_dir} holds no config.json: not a tfbiggan-train run "
+                            "(pass the --model_dir given to tfbiggan-train)")
+  grid = tuple(float(t) for t in truncation_grid)
+  config.replace(truncation_grid=grid)  # Validates the grid before any work.
+  if standing_stats_batches < 0 or standing_stats_batch_size < 1:
+    raise ValueError("standing_stats_batches must be >= 0 and standing_stats_batch_size >= 1")
+  if not standing_stats_batches:
+    baked = os.path.exists(os.path.join(model_dir, FINAL_GENERATOR + ".index"))
+    if not baked or grid != tuple(config.truncation_grid):
+      raise ValueError(
+          "standing_stats_batches=0 reuses the statistics the run baked after its last step, "
+          f"for its own grid {list(config.truncation_grid)}; "
+          + ("this run has not finished (no generator/ folder)" if not baked else
+             f"the grid asked for is {list(grid)}")
+          + ". Pass standing_stats_batches > 0 (e.g. 16) to bake statistics for the grid.")
+  names = class_names or read_class_names(model_dir)
+  generator = load_ema_generator(model_dir, truncation_grid=grid)
+  if standing_stats_batches:
+    logging.info("baking standing statistics: %d truncation points x %d batches of %d",
+                 len(grid), standing_stats_batches, standing_stats_batch_size)
+    bake_truncation_statistics(generator, standing_stats_batches, standing_stats_batch_size,
+                               seed=seed, log_progress=True)
+  discriminator = load_discriminator(model_dir) if with_discriminator else None
+  metadata = dict(
+      source_run=os.path.abspath(model_dir), training_step=checkpoint_step(model_dir),
+      dataset=config.dataset,
+      standing_statistics=dict(batches_per_point=standing_stats_batches,
+                               batch_size=standing_stats_batch_size, seed=seed)
+      if standing_stats_batches else "baked by the run after its last step")
+  return export_generator(generator, output, names, metadata, discriminator, jit_compile,
+                          overwrite)

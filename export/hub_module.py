@@ -1,0 +1,181 @@
+"""The TF2 SavedModel of a generator: the official BigGAN TF-Hub interface, in TF2 form.
+
+Loaded with `hub.load(path)` (or `tf.saved_model.load`), the object has
+  signatures["default"], signatures["serving_default"]:
+      (z float32 [None, dim_z], y float32 [None, num_classes], truncation float32 scalar)
+      -> {"default": float32 [None, R, R, 3] in [-1, 1]}      (the official modules' call)
+  signatures["labels"]: the same with y int32 [None] class ids.
+  __call__(inputs, training=False): inputs {"z", "y", "truncation"} -> images; the Reusable
+      SavedModel API (hub.KerasLayer), with `variables`, `trainable_variables`,
+      `regularization_losses` ([]). training=True normalises with batch statistics (and
+      updates them and the spectral-norm vectors) for fine-tuning.
+  serve(inputs): the inference call as `keras.layers.TFSMLayer(path)` calls it.
+  dim_z, num_classes, resolution (int32 scalars), truncation_grid (float32 [T]),
+  class_names (string [num_classes]); and in assets/ metadata.json and class_names.txt.
+  discriminator (with --with_discriminator): __call__({"images", "y"}, training=False) -> logits
+      [None], and its own variable lists.
+
+At inference BN reads the standing statistics baked for the truncation grid, interpolated
+linearly between grid points (exact on them); nothing mutable is read-modify-written, so
+calls with different truncations cannot race (the official biggan v1 modules assigned the
+truncation into a variable). Inputs are checked before the network runs: a wrong width,
+class count, batch mismatch, truncation outside [0, 1] or non-finite z raises
+InvalidArgumentError naming the input and the expected value.
+"""
+
+import json
+import os
+
+import tensorflow as tf
+
+METADATA_FILE = "metadata.json"
+CLASS_NAMES_FILE = "class_names.txt"
+MODEL_CARD_FILE = "MODEL_CARD.md"
+
+
+def _new_trackable():
+  # The object Keras' own SavedModel export saves (keras.export.ExportArchive): plain
+  # attributes, so that `variables` etc. can be set (tf.Module reserves those names).
+  return tf.__internal__.tracking.AutoTrackable()
+
+
+def _check_inputs(z, y, truncation, dim_z, num_classes, labels):
+  """Graph-side checks of the module's inputs (shape checks also cover unknown shapes)."""
+  checks = [
+      tf.debugging.assert_equal(
+          tf.shape(z)[1], dim_z,
+          message=f"z must have shape [batch, {dim_z}] (dim_z = {dim_z}); its width is"),
+      tf.debugging.assert_equal(
+          tf.shape(z)[0], tf.shape(y)[0],
+          message="z and y must have the same batch size; z's and y's batch sizes are"),
+      tf.debugging.assert_greater_equal(
+          truncation, 0.0, message="truncation must be in [0, 1]; got"),
+      tf.debugging.assert_less_equal(
+          truncation, 1.0, message="truncation must be in [0, 1]; got"),
+      tf.debugging.assert_all_finite(z, message="z must be finite (it holds NaN or Inf)"),
+  ]
+  if labels:
+    checks += [
+        tf.debugging.assert_non_negative(y, message="y (class ids) must be >= 0; got"),
+        tf.debugging.assert_less(
+            y, num_classes,
+            message=f"y (class ids) must be < num_classes = {num_classes}; got"),
+    ]
+  else:
+    checks.append(tf.debugging.assert_equal(
+        tf.shape(y)[1], num_classes,
+        message=f"y must have shape [batch, {num_classes}] (num_classes = {num_classes}, "
+                f"one-hot or soft labels); its width is"))
+  return checks
+
+
+def build_generator_module(generator, class_names, metadata, jit_compile=False,
+                           discriminator=None):
+  """The trackable object and the signatures that `write_generator_module` writes.
+
+  Args:
+    generator: a built `tfbiggan.Generator` with its truncation statistics baked.
+    class_names: num_classes strings.
+    metadata: a JSON-able dict saved as assets/metadata.json.
+    jit_compile: compile the network with XLA (the input checks stay outside XLA).
+    discriminator: optional `tfbiggan.Discriminator` to export beside it.
+  """
+  config = generator.config
+  dim_z, num_classes, resolution = config.dim_z, config.num_classes, config.resolution
+  grid = tuple(config.truncation_grid)
+  if len(class_names) != num_classes:
+    raise ValueError(f"{len(class_names)} class names for {num_classes} classes")
+  truncation_arg = (lambda t: t) if grid else (lambda t: None)
+
+  @tf.function(jit_compile=jit_compile, autograph=False)
+  def network(z, y, truncation, training):
+    return generator(z, y, training=training, truncation=truncation_arg(truncation))
+
+  def images(z, y, truncation, labels=False, training=False):
+    truncation = tf.convert_to_tensor(truncation, tf.float32)
+    with tf.control_dependencies(_check_inputs(z, y, truncation, dim_z, num_classes, labels)):
+      y = tf.one_hot(y, num_classes) if labels else tf.identity(y)
+    return network(z, y, truncation, training)
+
+  z_spec = tf.TensorSpec([None, dim_z], tf.float32, name="z")
+  y_spec = tf.TensorSpec([None, num_classes], tf.float32, name="y")
+  t_spec = tf.TensorSpec([], tf.float32, name="truncation")
+  inputs_spec = {"z": z_spec, "y": y_spec, "truncation": t_spec}
+
+  root = _new_trackable()
+  root.variables = list(generator.weights)
+  root.trainable_variables = list(generator.trainable_weights)
+  root.regularization_losses = []
+
+  @tf.function(autograph=False)
+  def call(inputs, training=False):
+    return images(inputs["z"], inputs["y"], inputs["truncation"], training=training)
+
+  for training in (False, True):
+    call.get_concrete_function(inputs_spec, training=training)
+  root.__call__ = call
+  @tf.function(input_signature=[inputs_spec], autograph=False)
+  def serve(inputs):
+    return call(inputs)
+
+  @tf.function(input_signature=[z_spec, y_spec, t_spec], autograph=False)
+  def default(z, y, truncation):
+    return {"default": images(z, y, truncation)}
+
+  @tf.function(input_signature=[z_spec, tf.TensorSpec([None], tf.int32, name="y"), t_spec],
+               autograph=False)
+  def labels(z, y, truncation):
+    return {"default": images(z, y, truncation, labels=True)}
+
+  root.serve = serve
+  root.default = default
+  root.labels = labels
+
+  # Constants are not saved as attributes; read-only (never assigned) variables are.
+  def constant(value, dtype):
+    return tf.Variable(value, trainable=False, dtype=dtype)
+
+  root.dim_z = constant(dim_z, tf.int32)
+  root.num_classes = constant(num_classes, tf.int32)
+  root.resolution = constant(resolution, tf.int32)
+  root.truncation_grid = constant(tf.constant(grid, tf.float32, shape=[len(grid)]), tf.float32)
+  root.class_names = constant(list(class_names), tf.string)
+  root.metadata_json = constant(json.dumps(metadata, sort_keys=True), tf.string)
+
+  if discriminator is not None:
+    root.discriminator = _discriminator_object(discriminator, num_classes, resolution)
+  return root, {"default": default, "serving_default": default, "labels": labels}
+
+
+def _discriminator_object(discriminator, num_classes, resolution):
+  """D's reusable object: __call__({"images", "y"}, training) -> logits [None]."""
+  spec = {"images": tf.TensorSpec([None, resolution, resolution, 3], tf.float32,
+                                  name="images"),
+          "y": tf.TensorSpec([None, num_classes], tf.float32, name="y")}
+
+  @tf.function(autograph=False)
+  def call(inputs, training=False):
+    return discriminator(inputs["images"], inputs["y"], training=training)
+
+  for training in (False, True):
+    call.get_concrete_function(spec, training=training)
+  obj = _new_trackable()
+  obj.__call__ = call
+  obj.variables = list(discriminator.weights)
+  obj.trainable_variables = list(discriminator.trainable_weights)
+  obj.regularization_losses = []
+  return obj
+
+
+def write_generator_module(root, signatures, path, class_names, metadata, model_card):
+  """Writes `root` and `signatures` (from `build_generator_module`) as a SavedModel at `path` (which must not
+  exist), with assets/metadata.json, assets/class_names.txt and MODEL_CARD.md."""
+  tf.saved_model.save(root, path, signatures=signatures)
+  assets = os.path.join(path, "assets")
+  os.makedirs(assets, exist_ok=True)
+  with open(os.path.join(assets, METADATA_FILE), "w", encoding="utf-8") as f:
+    json.dump(metadata, f, indent=2, sort_keys=True)
+  with open(os.path.join(assets, CLASS_NAMES_FILE), "w", encoding="utf-8") as f:
+    f.write("\n".join(class_names) + "\n")
+  with open(os.path.join(path, MODEL_CARD_FILE), "w", encoding="utf-8") as f:
+    f.write(model_card)
