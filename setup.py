@@ -17,7 +17,9 @@ INSTALL_REQUIRES = [
 ]
 
 EXTRAS = {
-    "test": ["pytest>=8", "scipy>=1.11"],
+    # The converter's equality test builds pytorch-pretrained-biggan's model (random weights);
+    # torch 2.13.0 is the CPU build the machines hold on disk.
+    "test": ["pytest>=8", "scipy>=1.11", "torch==2.13.0", "pytorch-pretrained-biggan==0.1.1"],
     "notebooks": ["notebook", "ipywidgets", "nbclient", "matplotlib"],
     # Independent implementations the reference checks compare against.
     "reference": ["torch==2.13.0", "pytorch-pretrained-biggan==0.1.1", "scipy>=1.11"],
@@ -42,5 +44,6 @@ setuptools.setup(
         "tfbiggan-train=tfbiggan.training.train_main:run",
         "tfbiggan-export=tfbiggan_export.export_main:run",
         "tfbiggan-sample=tfbiggan_export.sample_main:run",
+        "tfbiggan-convert=tfbiggan_export.convert_main:run",
     ]},
 )

@@ -27,6 +27,8 @@ def test_demo_trains_then_writes_sample_and_truncation_grids(tmp_path):
   assert "step 4/4" in result.stderr
   assert (tmp_path / "run" / "ckpt-4.index").exists()
   assert (tmp_path / "run" / "generator" / "ema_generator.index").exists()
+  assert (tmp_path / "module" / "saved_model.pb").exists()
+  assert f"Exported the generator as a TF-Hub module to {tmp_path / 'module'}" in result.stdout
 
 
 def test_bad_flag_is_one_clear_line_and_writes_nothing(tmp_path):

@@ -6,6 +6,8 @@ The README's first command. On two CPU cores it trains for about eight minutes (
   samples.png     rows = digits 0-9, columns = samples, EMA generator at --truncation
   truncation.png  rows = truncation values, columns = the same noise scaled by t, digit 3
   run/            the training run (checkpoints, TensorBoard summaries, samples per step)
+  module/         the EMA generator as a TF2 TF-Hub module (z, y, truncation), as
+                  tfbiggan-export writes it (with the run's own truncation grid)
 and prints how often a CNN trained on the real digits recognises the requested digit.
 
 Example:
@@ -35,6 +37,8 @@ flags.DEFINE_list("truncation_rows", ["1.0", "0.75", "0.5", "0.25"],
 flags.DEFINE_bool("judge", True, "Train a digits classifier and report the share of samples "
                   "recognised as the requested digit.")
 flags.DEFINE_integer("seed", 0, "Seed of weights, data order and noise.")
+flags.DEFINE_bool("export", True, "Export the EMA generator as a TF-Hub module into "
+                  "<output_dir>/module (replacing an earlier one).")
 
 
 def _truncation_rows():
@@ -87,6 +91,12 @@ def main(argv):
       len(rows), cols, row_labels=[f"t={t:g}" for t in rows], scale=scale,
       title=f"{config.name}: digit 3, the same noise scaled by t")
   print(f"Wrote {samples_path} and {truncation_path}.")
+  if FLAGS.export:
+    from tfbiggan_export.exporter import export_run  # pylint: disable=import-outside-toplevel
+    module = export_run(model_dir, os.path.join(FLAGS.output_dir, "module"),
+                        config.truncation_grid, standing_stats_batches=0, overwrite=True)
+    print(f"Exported the generator as a TF-Hub module to {module}; try\n  tfbiggan-sample "
+          f"--module={module} --classes=0,1,2,3 --truncation=0.5 --out=grid.png")
   if FLAGS.judge:
     from tfbiggan.data.digits import load_digits_array  # pylint: disable=import-outside-toplevel
     from tfbiggan.metrics.digits_classifier import classify, train_digits_classifier  # pylint: disable=import-outside-toplevel

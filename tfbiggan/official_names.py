@@ -30,17 +30,32 @@ MODULES = ("biggan-128", "biggan-256", "biggan-512",
 
 
 @functools.lru_cache(maxsize=None)
+def _table():
+  with open(_DATA) as f:
+    return json.load(f)
+
+
+def _check(module):
+  if module not in MODULES:
+    raise ValueError(f"unknown official module {module!r}; known: {', '.join(MODULES)}")
+
+
+@functools.lru_cache(maxsize=None)
 def official_variables(module):
   """{name: shape} of one official module's variables, e.g. official_variables("biggan-128").
 
   Raises:
     ValueError: for a module name not in `MODULES`.
   """
-  if module not in MODULES:
-    raise ValueError(f"unknown official module {module!r}; known: {', '.join(MODULES)}")
-  with open(_DATA) as f:
-    table = json.load(f)
-  return {name: tuple(shape) for name, shape, _ in table[module]["vars"]}
+  _check(module)
+  return {name: tuple(shape) for name, shape, _ in _table()[module]["vars"]}
+
+
+def official_info(module):
+  """Facts of one official module: z_dim, blocks, attention, and for the deep modules
+  `stack_tensors` ([graph tensor name, shape, "mean" | "var"] of its BN statistics)."""
+  _check(module)
+  return _table()[module]["info"]
 
 
 def split_ema(name):

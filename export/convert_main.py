@@ -1,0 +1,67 @@
+"""tfbiggan-convert: an official DeepMind BigGAN TF-Hub module -> our TF2 module.
+
+--module is an official module folder as downloaded and extracted (TF1 hub format:
+saved_model.pb, variables/, tfhub_module.pb) of biggan-{128,256,512}/2 or
+biggan-deep-{128,256,512}/1; the kind is recognised from its variables. The output is our
+TF2 module (z, y, truncation; see tfbiggan_export.hub_module), written atomically.
+
+Examples:
+  tfbiggan-convert --module=downloads/biggan-deep-128_1 --output=modules/biggan-deep-128
+  tfbiggan-convert --module=downloads/biggan-256_2 --output=modules/biggan-256 \\
+      --truncation_grid=0.2,0.4,0.6,0.8,1 --standing_stats_batches=16
+"""
+
+import sys
+
+from absl import app
+from absl import flags
+from absl import logging
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("module", None, "The official module's folder.")
+flags.DEFINE_string("output", None, "Our module's folder; must not exist (see --overwrite).")
+flags.DEFINE_list("truncation_grid", None,
+                  "biggan v2 only: truncations to bake BN statistics for (needs "
+                  "--standing_stats_batches); default: the module's accumulated statistics "
+                  "serve every truncation.")
+flags.DEFINE_integer("standing_stats_batches", 0, "Batches per truncation when baking.",
+                     lower_bound=0)
+flags.DEFINE_integer("standing_stats_batch_size", 64, "Their batch size.", lower_bound=1)
+flags.DEFINE_integer("seed", 0, "Seed of the standing-statistics noise.")
+flags.DEFINE_bool("xla", False, "Compile the module's network with XLA.")
+flags.DEFINE_bool("overwrite", False, "Replace an existing --output (atomically).")
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+  for name in ("module", "output"):
+    if not FLAGS[name].value:
+      raise app.UsageError(f"--{name} is required")
+  grid = None
+  if FLAGS.truncation_grid:
+    try:
+      grid = tuple(float(value) for value in FLAGS.truncation_grid)
+    except ValueError:
+      raise app.UsageError(f"--truncation_grid must be numbers, got {FLAGS.truncation_grid}")
+  from tfbiggan_export.converter import convert  # pylint: disable=import-outside-toplevel
+  try:
+    path, name = convert(FLAGS.module, FLAGS.output, grid, FLAGS.standing_stats_batches,
+                         FLAGS.standing_stats_batch_size, FLAGS.seed, FLAGS.xla,
+                         FLAGS.overwrite)
+  except (ValueError, OSError) as error:
+    print(f"tfbiggan-convert: error: {error}; nothing was written to {FLAGS.output}",
+          file=sys.stderr)
+    return 2
+  logging.info("converted the official %s module to %s", name, path)
+  print(path)
+  return 0
+
+
+def run():
+  """Console-script entry point."""
+  app.run(main)
+
+
+if __name__ == "__main__":
+  run()

@@ -1,0 +1,169 @@
+"""The converter from the official BigGAN TF-Hub modules: every weight lands, and a converted
+BigGAN-deep-128 equals pytorch-pretrained-biggan's independent implementation."""
+
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import tfbiggan
+from official_standin import (official_stack_names, random_official_values,
+                              write_official_module, write_random_official_module)
+from tfbiggan import official_names
+from tfbiggan_export.converter import convert, generator_from_official
+from tfbiggan_export.official_module import identify_module, read_official_module
+from tfbiggan_export.sampler import load_module
+from train_utils import cli_env
+
+SLOW = pytest.mark.slow
+
+
+@pytest.mark.parametrize("name", [
+    "biggan-128", "biggan-deep-128",
+    pytest.param("biggan-256", marks=SLOW), pytest.param("biggan-deep-256", marks=SLOW),
+    pytest.param("biggan-512", marks=SLOW), pytest.param("biggan-deep-512", marks=SLOW)])
+def test_every_official_weight_lands_in_its_keras_variable(tmp_path, name):
+  values, stats = write_random_official_module(str(tmp_path / name), name, seed=1)
+  official = read_official_module(str(tmp_path / name))
+  assert official.name == name
+  generator, landed = generator_from_official(official)
+  weights = {w.path: w.numpy() for w in generator.weights}
+  ema = {official_names.split_ema(n)[0] for n in values if official_names.split_ema(n)[1]}
+  expected_landed = {n for n in values if official_names.split_ema(n)[1] or n not in ema}
+  assert set(landed) == expected_landed
+  for official_name, value in values.items():
+    path = official_names.keras_path(official_name)
+    ours = weights[path]
+    if official_name in expected_landed:
+      np.testing.assert_array_equal(ours, value.reshape(ours.shape), err_msg=official_name)
+    else:  # A raw copy beside an EMA one: not used.
+      assert not np.array_equal(ours, value.reshape(ours.shape)), official_name
+  if stats is not None:
+    assert generator.config.truncation_grid == tfbiggan.configs.OFFICIAL_TRUNCATION_GRID
+    for bn, (mean, var) in zip(generator.batch_norms, stats, strict=True):
+      np.testing.assert_array_equal(bn.truncation_means.numpy(), mean)
+      np.testing.assert_array_equal(bn.truncation_vars.numpy(), var)
+  else:
+    assert generator.config.truncation_grid == ()
+    bn = generator.blocks[0].batch_norms[0]
+    np.testing.assert_array_equal(
+        bn.accumulated_mean.numpy(),
+        values["Generator/GBlock/CrossReplicaBN/accumulated_mean"])
+
+
+def _nrm(x):
+  """The official graph's normalisation (spec §3.4)."""
+  return x / np.sqrt(np.sum(x * x) + 1e-4)
+
+
+def _pytorch_standin(folder):
+  """pytorch-pretrained-biggan's BigGAN-deep-128 with random weights and statistics, written
+  as an official module under the inverse of its own conversion map."""
+  torch = pytest.importorskip("torch")
+  hf = pytest.importorskip("pytorch_pretrained_biggan")
+  from pytorch_pretrained_biggan.convert_tf_to_pytorch import build_tf_to_pytorch_map
+  torch.manual_seed(0)
+  config = hf.BigGANConfig()  # Its defaults are BigGAN-deep-128.
+  model = hf.BigGAN(config).eval()
+  shapes = official_names.official_variables("biggan-deep-128")
+  values = {}
+  for name, tensor in build_tf_to_pytorch_map(model, config).items():
+    array = tensor.detach().numpy()
+    if array.ndim == 2:
+      array = array.T
+    elif array.ndim == 4:
+      array = array.transpose(2, 3, 1, 0)
+    values[name] = array.reshape(shapes[name]).astype(np.float32)
+  rng = np.random.default_rng(0)
+  bns = [getattr(layer, f"bn_{i}") for layer in model.generator.layers
+         if hasattr(layer, "bn_0") for i in range(4)] + [model.generator.bn]
+  stats = []
+  with torch.no_grad():
+    for bn in bns:
+      mean = rng.normal(0.0, 0.3, bn.running_means.shape).astype(np.float32)
+      var = rng.uniform(0.5, 2.0, bn.running_vars.shape).astype(np.float32)
+      bn.running_means.copy_(torch.from_numpy(mean))
+      bn.running_vars.copy_(torch.from_numpy(var))
+      stats.append((mean, var))
+    model.generator.bn.weight.copy_(torch.from_numpy(rng.uniform(0.5, 1.5, 128)))
+    model.generator.bn.bias.copy_(torch.from_numpy(rng.normal(0, 0.1, 128)))
+    values["Generator/BatchNorm/scale/ema_0.9999"] = model.generator.bn.weight.numpy().copy()
+    values["Generator/BatchNorm/offset/ema_0.9999"] = model.generator.bn.bias.numpy().copy()
+    # The SN vectors the official graph's one power step gives from the stored u0.
+    for module in model.modules():
+      if hasattr(module, "weight_u"):
+        w = module.weight_orig.detach().numpy().reshape(module.weight_orig.shape[0], -1)
+        v = _nrm(w.T @ module.weight_u.numpy())
+        module.weight_v.copy_(torch.from_numpy(v))
+        module.weight_u.copy_(torch.from_numpy(_nrm(w @ v)))
+  write_official_module(folder, values, stats, official_stack_names("biggan-deep-128"))
+  return model
+
+
+def test_converted_deep_128_equals_pytorch_pretrained_biggan(tmp_path):
+  torch = pytest.importorskip("torch")
+  model = _pytorch_standin(str(tmp_path / "official"))
+  path, name = convert(str(tmp_path / "official"), str(tmp_path / "ours"))
+  assert name == "biggan-deep-128"
+  module = load_module(path)
+  step = 1.0 / 50  # pytorch-pretrained-biggan interpolates unless t / step is integral.
+  on_grid = [k / 50 for k in range(1, 51) if math.modf((k / 50) / step)[0] == 0.0]
+  worst = 0.0
+  for truncation in (on_grid[0], on_grid[len(on_grid) // 2], 1.0):
+    z = tfbiggan.truncated_noise(3, 128, truncation, seed=int(truncation * 100))
+    y = np.eye(1000, dtype=np.float32)[[1, 207, 980]]
+    with torch.no_grad():
+      expected = model(torch.from_numpy(z), torch.from_numpy(y), truncation).numpy()
+    expected = expected.transpose(0, 2, 3, 1)  # NCHW -> NHWC
+    out = module.signatures["default"](z=z, y=y, truncation=truncation)["default"].numpy()
+    assert np.mean(np.abs(expected) < 0.98) > 0.2  # Not saturated: a meaningful comparison.
+    worst = max(worst, float(np.abs(out - expected).max()))
+  print(f"max |tfbiggan - pytorch-pretrained-biggan| = {worst:.2e}")
+  assert worst <= 1e-4
+  generator = tfbiggan.load_pretrained(path)
+  ours = generator(z, y, truncation=1.0).numpy()
+  assert np.abs(ours - out).max() <= 1e-5
+  from_official = tfbiggan.load_pretrained(str(tmp_path / "official"))
+  assert np.abs(from_official(z, y, truncation=1.0).numpy() - ours).max() <= 1e-5
+
+
+def test_identify_module_lists_missing_and_misshaped_variables():
+  shapes = dict(official_names.official_variables("biggan-deep-128"))
+  assert identify_module(shapes) == "biggan-deep-128"
+  del shapes["Generator/GBlock_3/conv1/w/ema_0.9999"]
+  shapes["Generator/conv_to_rgb/b/ema_0.9999"] = (3,)
+  with pytest.raises(ValueError) as error:
+    identify_module(shapes)
+  message = str(error.value)
+  assert "closest to the official biggan-deep-128" in message
+  assert "missing 1: Generator/GBlock_3/conv1/w/ema_0.9999" in message
+  assert "mis-shaped 1: Generator/conv_to_rgb/b/ema_0.9999 [3] (expected [128])" in message
+  with pytest.raises(ValueError, match="none of the official BigGAN generator variables"):
+    identify_module({"dense/kernel": (3, 4)})
+
+
+def _convert_cli(*flags):
+  return subprocess.run([sys.executable, "-m", "tfbiggan_export.convert_main", *flags],
+                        capture_output=True, text=True, env=cli_env(), timeout=600)
+
+
+def test_bad_modules_get_a_clear_error_and_nothing_is_written(tmp_path):
+  out = tmp_path / "out"
+  (tmp_path / "empty").mkdir()
+  result = _convert_cli(f"--module={tmp_path / 'empty'}", f"--output={out}")
+  assert result.returncode == 2
+  assert "is not a TF-Hub module: it lacks saved_model.pb" in result.stderr
+  assert "Traceback" not in result.stderr
+  values = random_official_values("biggan-deep-128")
+  small = {name: values[name] for name in list(values)[:3]}  # A truncated module.
+  write_official_module(str(tmp_path / "partial"), small)
+  result = _convert_cli(f"--module={tmp_path / 'partial'}", f"--output={out}")
+  assert result.returncode == 2
+  assert "closest to the official biggan-deep-128" in result.stderr
+  assert "missing 295: " in result.stderr
+  assert not out.exists()
+  assert sorted(os.listdir(tmp_path)) == ["empty", "partial"]
