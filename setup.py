@@ -14,13 +14,16 @@ INSTALL_REQUIRES = [
     "pillow>=10",
     "tensorboard==2.20.*",  # tf.summary needs it; TF 2.21 no longer installs it.
     "scikit-learn>=1.4",  # Ships the handwritten digits of the offline demo.
+    "matplotlib>=3.8",  # The truncation-curve plot of tfbiggan-eval.
 ]
 
 EXTRAS = {
     # The converter's equality test builds pytorch-pretrained-biggan's model (random weights);
     # torch 2.13.0 is the CPU build the machines hold on disk.
-    "test": ["pytest>=8", "scipy>=1.11", "torch==2.13.0", "pytorch-pretrained-biggan==0.1.1"],
-    "notebooks": ["notebook", "ipywidgets", "nbclient", "matplotlib"],
+    # nbclient / ipykernel execute the notebooks in CI.
+    "test": ["pytest>=8", "scipy>=1.11", "torch==2.13.0", "pytorch-pretrained-biggan==0.1.1",
+             "nbclient>=0.10", "nbformat>=5.9", "ipykernel>=6.29"],
+    "notebooks": ["notebook", "ipywidgets"],
     # Independent implementations the reference checks compare against.
     "reference": ["torch==2.13.0", "pytorch-pretrained-biggan==0.1.1", "scipy>=1.11"],
 }
@@ -45,5 +48,6 @@ setuptools.setup(
         "tfbiggan-export=tfbiggan_export.export_main:run",
         "tfbiggan-sample=tfbiggan_export.sample_main:run",
         "tfbiggan-convert=tfbiggan_export.convert_main:run",
+        "tfbiggan-eval=tfbiggan.metrics.eval_main:run",
     ]},
 )

@@ -33,7 +33,7 @@ def main(argv):
   import tfbiggan  # pylint: disable=import-outside-toplevel
   from tfbiggan.data.digits import load_digits_array  # pylint: disable=import-outside-toplevel
   from tfbiggan.training.demo_options import DEMO_STEPS, demo_options  # pylint: disable=import-outside-toplevel
-  from tfbiggan.metrics import feature_statistics, frechet_distance  # pylint: disable=import-outside-toplevel
+  from tfbiggan.metrics import feature_statistics, frechet_distance_from_statistics  # pylint: disable=import-outside-toplevel
   from tfbiggan.metrics.digits_classifier import classify, train_digits_classifier  # pylint: disable=import-outside-toplevel
   from tfbiggan.sampling import sample_images  # pylint: disable=import-outside-toplevel
   from tfbiggan.training.checkpoints import load_ema_generator  # pylint: disable=import-outside-toplevel
@@ -57,7 +57,7 @@ def main(argv):
   test_stats = feature_statistics(test_features)
 
   def fid(features):
-    return frechet_distance(*feature_statistics(features), *test_stats)
+    return frechet_distance_from_statistics(*feature_statistics(features), *test_stats)
 
   labels = np.arange(FLAGS.num_samples) % 10
   untrained = tfbiggan.Generator(config)

@@ -168,8 +168,9 @@ def _discriminator_object(discriminator, num_classes, resolution):
 
 
 def write_generator_module(root, signatures, path, class_names, metadata, model_card):
-  """Writes `root` and `signatures` (from `build_generator_module`) as a SavedModel at `path` (which must not
-  exist), with assets/metadata.json, assets/class_names.txt and MODEL_CARD.md."""
+  """Writes `root` and `signatures` (from `build_generator_module`) as a SavedModel at
+  `path` (an empty or new folder), with assets/metadata.json, assets/class_names.txt and
+  MODEL_CARD.md."""
   tf.saved_model.save(root, path, signatures=signatures)
   assets = os.path.join(path, "assets")
   os.makedirs(assets, exist_ok=True)

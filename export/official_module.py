@@ -69,7 +69,7 @@ def identify_module(shapes):
     ValueError: no module matches; lists the closest module's missing and mis-shaped
       variables by name.
   """
-  best = None
+  best, complete = None, []
   for name in official_names.MODULES:
     table = official_names.official_variables(name)
     missing = sorted(n for n in table if n not in shapes)
@@ -77,9 +77,12 @@ def identify_module(shapes):
                    if n in shapes and tuple(shapes[n]) != table[n])
     score = len(table) - len(missing) - len(wrong)
     if not missing and not wrong:
-      return name
+      complete.append((len(table), name))
     if best is None or score > best[0]:
       best = (score, name, missing, wrong)
+  if complete:
+    # A deeper module holds every variable of a shallower one (deep-512 those of deep-256).
+    return max(complete)[1]
   _, name, missing, wrong = best
   if best[0] == 0:
     raise ValueError("the module holds none of the official BigGAN generator variables "

@@ -60,24 +60,25 @@ def _nrm(x):
   return x / np.sqrt(np.sum(x * x) + 1e-4)
 
 
-def _pytorch_standin(folder):
-  """pytorch-pretrained-biggan's BigGAN-deep-128 with random weights and statistics, written
-  as an official module under the inverse of its own conversion map."""
+def _pytorch_standin(folder, name):
+  """pytorch-pretrained-biggan's BigGAN-deep model `name` with random weights and statistics,
+  written as an official module under the inverse of its own conversion map."""
   torch = pytest.importorskip("torch")
   hf = pytest.importorskip("pytorch_pretrained_biggan")
-  from pytorch_pretrained_biggan.convert_tf_to_pytorch import build_tf_to_pytorch_map
+  from pytorch_pretrained_biggan import convert_tf_to_pytorch as hf_convert
   torch.manual_seed(0)
-  config = hf.BigGANConfig()  # Its defaults are BigGAN-deep-128.
+  config = {"biggan-deep-128": hf_convert.BigGAN128, "biggan-deep-256": hf_convert.BigGAN256,
+            "biggan-deep-512": hf_convert.BigGAN512}[name]
   model = hf.BigGAN(config).eval()
-  shapes = official_names.official_variables("biggan-deep-128")
+  shapes = official_names.official_variables(name)
   values = {}
-  for name, tensor in build_tf_to_pytorch_map(model, config).items():
+  for official_name, tensor in hf_convert.build_tf_to_pytorch_map(model, config).items():
     array = tensor.detach().numpy()
     if array.ndim == 2:
       array = array.T
     elif array.ndim == 4:
       array = array.transpose(2, 3, 1, 0)
-    values[name] = array.reshape(shapes[name]).astype(np.float32)
+    values[official_name] = array.reshape(shapes[official_name]).astype(np.float32)
   rng = np.random.default_rng(0)
   bns = [getattr(layer, f"bn_{i}") for layer in model.generator.layers
          if hasattr(layer, "bn_0") for i in range(4)] + [model.generator.bn]
@@ -89,8 +90,9 @@ def _pytorch_standin(folder):
       bn.running_means.copy_(torch.from_numpy(mean))
       bn.running_vars.copy_(torch.from_numpy(var))
       stats.append((mean, var))
-    model.generator.bn.weight.copy_(torch.from_numpy(rng.uniform(0.5, 1.5, 128)))
-    model.generator.bn.bias.copy_(torch.from_numpy(rng.normal(0, 0.1, 128)))
+    channels = model.generator.bn.weight.shape[0]
+    model.generator.bn.weight.copy_(torch.from_numpy(rng.uniform(0.5, 1.5, channels)))
+    model.generator.bn.bias.copy_(torch.from_numpy(rng.normal(0, 0.1, channels)))
     values["Generator/BatchNorm/scale/ema_0.9999"] = model.generator.bn.weight.numpy().copy()
     values["Generator/BatchNorm/offset/ema_0.9999"] = model.generator.bn.bias.numpy().copy()
     # The SN vectors the official graph's one power step gives from the stored u0.
@@ -100,15 +102,17 @@ def _pytorch_standin(folder):
         v = _nrm(w.T @ module.weight_u.numpy())
         module.weight_v.copy_(torch.from_numpy(v))
         module.weight_u.copy_(torch.from_numpy(_nrm(w @ v)))
-  write_official_module(folder, values, stats, official_stack_names("biggan-deep-128"))
+  write_official_module(folder, values, stats, official_stack_names(name))
   return model
 
 
-def test_converted_deep_128_equals_pytorch_pretrained_biggan(tmp_path):
+@pytest.mark.parametrize("name", ["biggan-deep-128", pytest.param("biggan-deep-256", marks=SLOW),
+                                  pytest.param("biggan-deep-512", marks=SLOW)])
+def test_converted_deep_equals_pytorch_pretrained_biggan(tmp_path, name):
   torch = pytest.importorskip("torch")
-  model = _pytorch_standin(str(tmp_path / "official"))
-  path, name = convert(str(tmp_path / "official"), str(tmp_path / "ours"))
-  assert name == "biggan-deep-128"
+  model = _pytorch_standin(str(tmp_path / "official"), name)
+  path, converted = convert(str(tmp_path / "official"), str(tmp_path / "ours"))
+  assert converted == name
   module = load_module(path)
   step = 1.0 / 50  # pytorch-pretrained-biggan interpolates unless t / step is integral.
   on_grid = [k / 50 for k in range(1, 51) if math.modf((k / 50) / step)[0] == 0.0]
@@ -122,7 +126,7 @@ def test_converted_deep_128_equals_pytorch_pretrained_biggan(tmp_path):
     out = module.signatures["default"](z=z, y=y, truncation=truncation)["default"].numpy()
     assert np.mean(np.abs(expected) < 0.98) > 0.2  # Not saturated: a meaningful comparison.
     worst = max(worst, float(np.abs(out - expected).max()))
-  print(f"max |tfbiggan - pytorch-pretrained-biggan| = {worst:.2e}")
+  print(f"{name}: max |tfbiggan - pytorch-pretrained-biggan| = {worst:.2e}")
   assert worst <= 1e-4
   generator = tfbiggan.load_pretrained(path)
   ours = generator(z, y, truncation=1.0).numpy()
@@ -132,8 +136,9 @@ def test_converted_deep_128_equals_pytorch_pretrained_biggan(tmp_path):
 
 
 def test_identify_module_lists_missing_and_misshaped_variables():
+  for name in official_names.MODULES:
+    assert identify_module(official_names.official_variables(name)) == name
   shapes = dict(official_names.official_variables("biggan-deep-128"))
-  assert identify_module(shapes) == "biggan-deep-128"
   del shapes["Generator/GBlock_3/conv1/w/ema_0.9999"]
   shapes["Generator/conv_to_rgb/b/ema_0.9999"] = (3,)
   with pytest.raises(ValueError) as error:

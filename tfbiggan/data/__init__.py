@@ -10,7 +10,7 @@
 `distributed_dataset(strategy, source, ...)` turns a source into per-replica batches.
 """
 
-from tfbiggan.data.pipeline import distributed_dataset, per_replica_batch_size
+from tfbiggan.data.pipeline import distributed_dataset, evaluation_dataset, per_replica_batch_size
 from tfbiggan.data.source import IndexedSource, StreamingSource
 
 DATASETS = ("digits", "imagenet2012", "imagenet_resized/32x32", "imagenet_resized/64x64",
@@ -31,5 +31,6 @@ def make_source(dataset, resolution, split="train", data_dir=None, manual_dir=No
   return TfdsSource(dataset, split, resolution, data_dir, manual_dir, download)
 
 
-__all__ = ["DATASETS", "make_source", "distributed_dataset", "per_replica_batch_size",
+__all__ = ["DATASETS", "make_source", "distributed_dataset", "evaluation_dataset",
+           "per_replica_batch_size",
            "IndexedSource", "StreamingSource"]

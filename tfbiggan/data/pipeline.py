@@ -119,3 +119,20 @@ def distributed_dataset(strategy, source, global_batch_size, d_steps=1, start_st
   return strategy.distribute_datasets_from_function(
       lambda context: host_dataset(source, context, global_batch_size, d_steps, start_step,
                                    seed, shuffle_buffer))
+
+
+def evaluation_dataset(source, batch_size, max_examples=None):
+  """The source's first `max_examples` examples in their fixed order, unshuffled, as batches
+  (images [B, R, R, 3] in [-1, 1], labels [B]) on one host: reference statistics for
+  evaluation."""
+  count = source.num_examples if max_examples is None else min(source.num_examples,
+                                                                max_examples)
+  if isinstance(source, IndexedSource):
+    dataset = tf.data.Dataset.range(count).map(source.element,
+                                                 num_parallel_calls=tf.data.AUTOTUNE)
+  elif isinstance(source, StreamingSource):
+    raw, _ = source.host_dataset(0, 1)
+    dataset = raw.take(count).map(source.decode, num_parallel_calls=tf.data.AUTOTUNE)
+  else:
+    raise TypeError(f"unknown source type {type(source).__name__}")
+  return dataset.batch(batch_size)

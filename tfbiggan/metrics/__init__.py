@@ -1,5 +1,17 @@
-"""Sample-quality metrics on arrays of features or images (no model code imported here)."""
+"""Sample-quality metrics on arrays of activations (no model code imported here).
 
-from tfbiggan.metrics.frechet import feature_statistics, frechet_distance
+TF-GAN's formulas, implemented here because tensorflow-gan 2.1.0 (its last release) fails at
+import on TensorFlow >= 2.16 (it imports the removed `tf.estimator`).
+"""
 
-__all__ = ["feature_statistics", "frechet_distance"]
+from tfbiggan.metrics.activations import StreamingMoments
+from tfbiggan.metrics.frechet import feature_statistics
+from tfbiggan.metrics.frechet import frechet_distance
+from tfbiggan.metrics.frechet import frechet_distance_from_statistics
+from tfbiggan.metrics.inception_score import inception_score
+from tfbiggan.metrics.kernel_distance import kernel_inception_distance
+from tfbiggan.metrics.precision_recall import precision_recall
+
+__all__ = ["StreamingMoments", "feature_statistics", "frechet_distance",
+           "frechet_distance_from_statistics", "inception_score", "kernel_inception_distance",
+           "precision_recall"]

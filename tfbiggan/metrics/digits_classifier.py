@@ -38,6 +38,6 @@ def classify(model, images, batch_size=256):
 
   `model` comes from `train_digits_classifier`.
   """
-  logits, features = model.extractor.predict(np.asarray(images, np.float32), batch_size=batch_size,
-                                       verbose=0)
+  logits, features = model.extractor.predict(np.asarray(images, np.float32),
+                                             batch_size=batch_size, verbose=0)
   return np.argmax(logits, axis=-1), features

@@ -1,0 +1,127 @@
+"""Evaluation of a generator module: reference statistics, streaming, the truncation curve
+and tfbiggan-eval, on a tiny exported digits module and a small digits classifier."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+import tfbiggan
+from tfbiggan.data import evaluation_dataset, make_source
+from tfbiggan.data.digits import load_digits_array
+from tfbiggan.metrics import evaluate
+from tfbiggan.metrics import (frechet_distance_from_statistics, inception_score,
+                              kernel_inception_distance, precision_recall)
+from tfbiggan.metrics.classifier import KerasClassifier, activations
+from tfbiggan.metrics.digits_classifier import train_digits_classifier
+from tfbiggan.standing_statistics import bake_truncation_statistics
+from tfbiggan_export.exporter import export_generator
+from train_utils import cli_env
+
+
+@pytest.fixture(scope="module")
+def module_path(tmp_path_factory):
+  generator = tfbiggan.Generator(tfbiggan.get_config("digits-32", g_ch=4,
+                                                     truncation_grid=(0.0, 0.5, 1.0)))
+  bake_truncation_statistics(generator, num_batches=1, batch_size=8)
+  return export_generator(generator, str(tmp_path_factory.mktemp("m") / "module"))
+
+
+@pytest.fixture(scope="module")
+def classifier():
+  return KerasClassifier(train_digits_classifier(*load_digits_array("train"), epochs=2),
+                         "features")
+
+
+@pytest.fixture(scope="module")
+def reference(classifier):
+  source = make_source("digits", 32, "test")
+  batches = (images.numpy() for images, _ in evaluation_dataset(source, 64))
+  return evaluate.compute_reference(batches, classifier, description="digits test")
+
+
+def test_reference_covers_the_split_and_round_trips(reference, classifier, tmp_path):
+  assert reference.num_samples == 360
+  assert reference.features.shape == (360, 128)
+  _, features = activations(load_digits_array("test")[0], classifier)
+  np.testing.assert_allclose(reference.mean, features.mean(0), rtol=1e-5, atol=1e-5)
+  np.testing.assert_allclose(reference.cov, np.cov(features, rowvar=False), rtol=1e-4,
+                             atol=1e-4)
+  path = reference.save(str(tmp_path / "ref.npz"))
+  loaded = evaluate.Reference.load(path)
+  np.testing.assert_array_equal(loaded.cov, reference.cov)
+  assert loaded.description == "digits test" and loaded.num_samples == 360
+  np.savez(tmp_path / "other.npz", x=np.zeros(3))
+  with pytest.raises(ValueError, match="is not a tfbiggan reference npz"):
+    evaluate.Reference.load(str(tmp_path / "other.npz"))
+
+
+def test_streaming_evaluation_equals_one_shot(module_path, classifier, reference):
+  module = tf.saved_model.load(module_path)
+  batches = [b.numpy() for b in evaluate.module_batches(module, 60, 0.5, batch_size=25)]
+  assert [len(b) for b in batches] == [25, 25, 10]
+  streamed = evaluate.evaluate_batches(iter(batches), classifier, reference, num_splits=3)
+  logits, features = activations(np.concatenate(batches), classifier)
+  assert streamed["num_samples"] == 60
+  assert streamed["inception_score"] == pytest.approx(inception_score(logits, 3), rel=1e-6)
+  fid = frechet_distance_from_statistics(features.mean(0), np.cov(features, rowvar=False),
+                                         reference.mean, reference.cov)
+  assert streamed["fid"] == pytest.approx(fid, rel=1e-4)
+  assert streamed["kid"] == pytest.approx(
+      kernel_inception_distance(reference.features, features), rel=1e-5)
+  assert (streamed["precision"], streamed["recall"]) == pytest.approx(
+      precision_recall(reference.features, features), abs=1e-9)
+
+
+def test_truncation_curve_is_written_as_png_and_json(module_path, classifier, reference,
+                                                     tmp_path):
+  module = tf.saved_model.load(module_path)
+  results = evaluate.truncation_curve(module, classifier, reference, [1.0, 0.5],
+                                      num_samples=40, batch_size=20, num_splits=2)
+  assert [r["truncation"] for r in results] == [1.0, 0.5]
+  for r in results:
+    assert all(np.isfinite(r[k]) for k in ("inception_score", "fid", "kid", "precision",
+                                           "recall"))
+  json_path, png_path = evaluate.save_truncation_curve(results, str(tmp_path / "curve"))
+  with open(json_path) as f:
+    assert json.load(f) == results
+  assert Image.open(png_path).size == (660, 504)
+  table = evaluate.format_table(results)
+  assert table.splitlines()[0].split() == ["truncation", "IS", "FID", "KID", "precision",
+                                           "recall"]
+
+
+def _eval_cli(*flags):
+  return subprocess.run([sys.executable, "-m", "tfbiggan.metrics.eval_main", *flags],
+                        capture_output=True, text=True, env=cli_env(), timeout=600)
+
+
+def test_eval_cli_writes_reference_table_and_curve(module_path, tmp_path):
+  reference = tmp_path / "digits_ref.npz"
+  result = _eval_cli(f"--module={module_path}", "--classifier=digits",
+                     f"--reference={reference}", "--reference_dataset=digits",
+                     "--reference_split=test", "--truncations=1,0.5", "--num_samples=40",
+                     "--batch_size=20", "--num_splits=2", f"--output_dir={tmp_path / 'eval'}")
+  assert result.returncode == 0, result.stderr[-3000:]
+  assert "wrote the reference statistics (360 images)" in result.stdout
+  assert (tmp_path / "eval" / "truncation_curve.png").exists()
+  lines = result.stdout.splitlines()
+  header = next(i for i, line in enumerate(lines) if line.split()[:2] == ["truncation", "IS"])
+  assert [float(lines[header + k].split()[0]) for k in (1, 2)] == [1.0, 0.5]
+  assert evaluate.Reference.load(str(reference)).num_samples == 360
+
+
+def test_eval_cli_bad_input_is_one_line(tmp_path):
+  result = _eval_cli(f"--module={tmp_path / 'none'}", f"--reference={tmp_path / 'r.npz'}",
+                     "--reference_dataset=digits", "--classifier=digits")
+  assert result.returncode == 2 and "no module at" in result.stderr
+  assert "Traceback" not in result.stderr
+  result = _eval_cli(f"--module={tmp_path}", f"--reference={tmp_path / 'r.npz'}",
+                     "--truncations=1.5")
+  assert result.returncode == 1 and "--truncations must lie in [0, 1]" in result.stderr
+  assert not os.path.exists(tmp_path / "r.npz")

@@ -1,0 +1,127 @@
+"""tfbiggan-eval: IS, FID, KID and precision / recall of a generator module per truncation.
+
+Prints a table and writes the truncation curve (FID against IS, as in the paper) as
+<output_dir>/truncation_curve.png and .json. The reference statistics of the real data are
+computed once (--reference_dataset) and saved to --reference (npz), then reused.
+
+Examples (digits, offline; the classifier is the demo's digits CNN):
+  tfbiggan-eval --module=outputs/demo/module --classifier=digits \\
+      --reference=outputs/demo/digits_reference.npz --reference_dataset=digits \\
+      --truncations=1.0,0.8,0.6,0.4,0.2 --num_samples=2000
+ImageNet with TF-GAN's Inception network (downloaded from TF-Hub on first use):
+  tfbiggan-eval --module=modules/biggan-deep-128 --classifier=inception \\
+      --reference=imagenet128_inception.npz --reference_dataset=imagenet2012 \\
+      --data_dir=~/tensorflow_datasets --num_samples=50000
+"""
+
+import os
+import sys
+
+from absl import app
+from absl import flags
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("module", None, "The generator module (tfbiggan-export / -convert output).")
+flags.DEFINE_string("classifier", "inception",
+                    "'inception' (TF-GAN's Inception from TF-Hub), 'digits' (the demo's CNN, "
+                    "trained on the fly), or a SavedModel path / handle with outputs 'logits' "
+                    "and 'pool_3'.")
+flags.DEFINE_string("reference", None, "Reference statistics npz: read if it exists, else "
+                    "computed from --reference_dataset and written there.")
+flags.DEFINE_string("reference_dataset", None, "Data set of the reference (tfbiggan-train "
+                    "names: digits, imagenet2012, cifar10, folder:PATH, ...).")
+flags.DEFINE_string("reference_split", "train", "Its split.")
+flags.DEFINE_integer("reference_samples", 50000, "At most this many reference images.",
+                     lower_bound=2)
+flags.DEFINE_string("data_dir", None, "tensorflow-datasets data_dir.")
+flags.DEFINE_list("truncations", ["1.0", "0.8", "0.6", "0.4", "0.2"], "Truncations to measure.")
+flags.DEFINE_integer("num_samples", 10000, "Generated samples per truncation (paper: 50,000).",
+                     lower_bound=20)
+flags.DEFINE_integer("batch_size", 50, "Images per module call.", lower_bound=1)
+flags.DEFINE_integer("num_splits", 10, "Inception Score splits.", lower_bound=1)
+flags.DEFINE_integer("seed", 0, "Noise and class seed.")
+flags.DEFINE_string("output_dir", "eval", "Where truncation_curve.{png,json} go.")
+
+
+def _truncations():
+  try:
+    values = [float(v) for v in FLAGS.truncations]
+  except ValueError:
+    raise app.UsageError(f"--truncations must be numbers, got {FLAGS.truncations}")
+  if not values or min(values) < 0 or max(values) > 1:
+    raise app.UsageError(f"--truncations must lie in [0, 1], got {FLAGS.truncations}")
+  return values
+
+
+def _classifier():
+  # pylint: disable=import-outside-toplevel
+  from tfbiggan.metrics.classifier import SavedModelClassifier, digits_classifier
+  if FLAGS.classifier == "digits":
+    return digits_classifier()
+  if FLAGS.classifier == "inception":
+    return SavedModelClassifier()
+  return SavedModelClassifier(FLAGS.classifier)
+
+
+def _reference_batches(resolution):
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  from tfbiggan.data import evaluation_dataset, make_source  # pylint: disable=import-outside-toplevel
+  source = make_source(FLAGS.reference_dataset, resolution, FLAGS.reference_split,
+                       FLAGS.data_dir)
+  dataset = evaluation_dataset(source, FLAGS.batch_size, FLAGS.reference_samples)
+  return (images.numpy() for images, _ in dataset.prefetch(tf.data.AUTOTUNE))
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+  for name in ("module", "reference"):
+    if not FLAGS[name].value:
+      raise app.UsageError(f"--{name} is required")
+  truncations = _truncations()
+  if not os.path.exists(FLAGS.reference) and not FLAGS.reference_dataset:
+    raise app.UsageError(f"--reference={FLAGS.reference} does not exist; pass "
+                         "--reference_dataset to compute it")
+  # pylint: disable=import-outside-toplevel
+  import tensorflow as tf
+  from tfbiggan.metrics import evaluate
+  try:
+    if not os.path.exists(FLAGS.module):
+      raise ValueError(f"no module at {FLAGS.module}")
+    module = tf.saved_model.load(FLAGS.module)
+    if "default" not in module.signatures:
+      raise ValueError(f"{FLAGS.module} has no 'default' signature: not a generator module")
+    classifier = _classifier()
+    if os.path.exists(FLAGS.reference):
+      reference = evaluate.Reference.load(FLAGS.reference)
+    else:
+      resolution = module.signatures["default"].structured_outputs["default"].shape[1]
+      reference = evaluate.compute_reference(
+          _reference_batches(resolution), classifier,
+          description=f"{FLAGS.reference_dataset}/{FLAGS.reference_split}, classifier "
+                      f"{FLAGS.classifier}")
+      reference.save(FLAGS.reference)
+      print(f"wrote the reference statistics ({reference.num_samples} images) to "
+            f"{FLAGS.reference}")
+    results = evaluate.truncation_curve(module, classifier, reference, truncations,
+                                        FLAGS.num_samples, FLAGS.batch_size, FLAGS.seed,
+                                        FLAGS.num_splits)
+  except (ValueError, OSError) as error:
+    print(f"tfbiggan-eval: error: {error}", file=sys.stderr)
+    return 2
+  print(evaluate.format_table(results))
+  paths = evaluate.save_truncation_curve(
+      results, os.path.join(FLAGS.output_dir, "truncation_curve"),
+      title=f"{os.path.basename(os.path.normpath(FLAGS.module))}, {FLAGS.num_samples} samples, "
+            f"classifier {FLAGS.classifier}")
+  print(f"wrote {paths[0]} and {paths[1]}")
+  return 0
+
+
+def run():
+  """Console-script entry point."""
+  app.run(main)
+
+
+if __name__ == "__main__":
+  run()

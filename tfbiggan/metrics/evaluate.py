@@ -1,0 +1,184 @@
+"""Evaluation of a generator module: reference statistics, metrics, the truncation curve.
+
+  reference = compute_reference(real_batches, classifier)   # once per data set, saved (npz)
+  curve = truncation_curve(module, classifier, reference, [1.0, 0.8, 0.6, 0.4, 0.2])
+  save_truncation_curve(curve, "curve")                      # curve.png (IS vs FID), .json
+
+The module is any SavedModel with the official BigGAN signature (ours, converted, exported):
+samples are drawn with z = t * truncnorm(-2, 2) (seeded), classes uniform, and the same
+truncation t passed to the module. Generated activations are streamed in batches: FID's
+moments accumulate in O(D^2); IS keeps the logits and KID / precision-recall the features of
+at most `max_features` samples (memory bounded for 50k samples).
+"""
+
+import dataclasses
+import json
+import os
+import time
+
+from absl import logging
+import numpy as np
+import tensorflow as tf
+
+from tfbiggan.metrics.activations import StreamingMoments
+from tfbiggan.metrics.frechet import frechet_distance_from_statistics
+from tfbiggan.metrics.inception_score import inception_score
+from tfbiggan.metrics.kernel_distance import kernel_inception_distance
+from tfbiggan.metrics.precision_recall import precision_recall
+from tfbiggan.progress import format_duration
+from tfbiggan.sampling import truncated_noise
+
+REFERENCE_VERSION = 1
+
+
+@dataclasses.dataclass
+class Reference:
+  """A data set's reference statistics for one classifier.
+
+  mean [D], cov [D, D]: moments of all its features; features [M, D]: up to max_features
+  of them (KID, precision / recall); num_samples: how many images; description: what data
+  and classifier they came from.
+  """
+  mean: np.ndarray
+  cov: np.ndarray
+  features: np.ndarray
+  num_samples: int
+  description: str = ""
+
+  def save(self, path):
+    """Writes the npz atomically (a .tmp file renamed)."""
+    scratch = path + ".tmp.npz"
+    np.savez(scratch, mean=self.mean, cov=self.cov, features=self.features,
+             num_samples=self.num_samples, description=self.description,
+             version=REFERENCE_VERSION)
+    os.replace(scratch, path)
+    return path
+
+  @classmethod
+  def load(cls, path):
+    """Reads a reference written by `save`.
+
+    Raises:
+      ValueError: the file is not a tfbiggan reference.
+    """
+    with np.load(path) as data:
+      missing = {"mean", "cov", "features", "num_samples"} - set(data.files)
+      if missing:
+        raise ValueError(f"{path} is not a tfbiggan reference npz (it lacks "
+                         f"{sorted(missing)}); compute one with compute_reference or "
+                         "tfbiggan-eval --reference_dataset")
+      return cls(data["mean"], data["cov"], data["features"], int(data["num_samples"]),
+                 str(data["description"]) if "description" in data.files else "")
+
+
+class _Accumulator:
+  """Streams classifier outputs: moments of all features, logits, a capped feature sample."""
+
+  def __init__(self, max_features):
+    self.moments = StreamingMoments()
+    self.logits, self.features = [], []
+    self.max_features = max_features
+    self._kept = 0
+
+  def add(self, logits, features):
+    self.moments.update(features)
+    self.logits.append(np.asarray(logits, np.float32))
+    keep = min(len(features), self.max_features - self._kept)
+    if keep > 0:
+      self.features.append(np.asarray(features[:keep], np.float32))
+      self._kept += keep
+
+
+def compute_reference(batches, classifier, max_features=10000, description=""):
+  """The `Reference` of real images: an iterable of batches [B, H, W, 3] in [-1, 1]."""
+  accumulator = _Accumulator(max_features)
+  for batch in batches:
+    accumulator.add(*classifier(batch))
+  mean, cov = accumulator.moments.statistics()
+  return Reference(mean, cov, np.concatenate(accumulator.features), accumulator.moments.count,
+                   description)
+
+
+def module_batches(module, num_samples, truncation, batch_size=50, seed=0):
+  """Yields image batches of a generator module at `truncation` (hub convention)."""
+  signature = module.signatures["default"]
+  _, inputs = signature.structured_input_signature
+  dim_z, num_classes = inputs["z"].shape[1], inputs["y"].shape[1]
+  for index, start in enumerate(range(0, num_samples, batch_size)):
+    size = min(batch_size, num_samples - start)
+    rng = np.random.default_rng([seed, index])
+    z = truncated_noise(size, dim_z, truncation, seed=rng)
+    y = np.eye(num_classes, dtype=np.float32)[rng.integers(0, num_classes, size)]
+    yield signature(z=tf.constant(z), y=tf.constant(y),
+                    truncation=tf.constant(truncation, tf.float32))["default"]
+
+
+def evaluate_batches(batches, classifier, reference, num_splits=10, max_features=10000,
+                     pr_k=3):
+  """IS, FID, KID, precision and recall of generated image batches against `reference`."""
+  accumulator = _Accumulator(max_features)
+  for batch in batches:
+    accumulator.add(*classifier(batch))
+  mean, cov = accumulator.moments.statistics()
+  logits = np.concatenate(accumulator.logits)
+  features = np.concatenate(accumulator.features)
+  is_mean, is_std = inception_score(logits, num_splits, return_std=True)
+  kid, kid_std = kernel_inception_distance(reference.features, features, return_std=True)
+  precision, recall = precision_recall(reference.features, features, k=pr_k)
+  return dict(num_samples=accumulator.moments.count, inception_score=is_mean,
+              inception_score_std=is_std,
+              fid=frechet_distance_from_statistics(mean, cov, reference.mean, reference.cov),
+              kid=kid, kid_std=kid_std, precision=precision, recall=recall)
+
+
+def truncation_curve(module, classifier, reference, truncations, num_samples=10000,
+                     batch_size=50, seed=0, num_splits=10):
+  """[metrics dict with "truncation"] for each truncation (see `evaluate_batches`)."""
+  results = []
+  start = time.time()
+  for index, truncation in enumerate(truncations):
+    metrics = evaluate_batches(module_batches(module, num_samples, truncation, batch_size, seed),
+                               classifier, reference, num_splits)
+    results.append(dict(truncation=float(truncation), **metrics))
+    elapsed = time.time() - start
+    logging.info("truncation %g: IS %.3f FID %.3f KID %.4f P %.3f R %.3f (%d/%d, ETA %s)",
+                 truncation, metrics["inception_score"], metrics["fid"], metrics["kid"],
+                 metrics["precision"], metrics["recall"], index + 1, len(truncations),
+                 format_duration(elapsed / (index + 1) * (len(truncations) - index - 1)))
+  return results
+
+
+def format_table(results):
+  """The curve as a fixed-width text table."""
+  lines = [f"{'truncation':>10s} {'IS':>8s} {'FID':>9s} {'KID':>8s} {'precision':>9s} "
+           f"{'recall':>7s}"]
+  for r in results:
+    lines.append(f"{r['truncation']:10.2f} {r['inception_score']:8.3f} {r['fid']:9.3f} "
+                 f"{r['kid']:8.4f} {r['precision']:9.3f} {r['recall']:7.3f}")
+  return "\n".join(lines)
+
+
+def save_truncation_curve(results, prefix, title="truncation curve"):
+  """Writes <prefix>.json and <prefix>.png (FID against IS, each point labelled with its
+  truncation, as the paper's Fig. 2 / Table 2 trade-off); returns both paths."""
+  import matplotlib  # pylint: disable=import-outside-toplevel
+  matplotlib.use("Agg")
+  import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
+  os.makedirs(os.path.dirname(os.path.abspath(prefix)), exist_ok=True)
+  with open(prefix + ".json", "w", encoding="utf-8") as f:
+    json.dump(results, f, indent=2)
+  figure, axes = plt.subplots(figsize=(5.5, 4.2), dpi=120)
+  scores = [r["inception_score"] for r in results]
+  fids = [r["fid"] for r in results]
+  axes.plot(scores, fids, "o-", color="tab:blue")
+  for r in results:
+    axes.annotate(f"t={r['truncation']:g}", (r["inception_score"], r["fid"]),
+                  textcoords="offset points", xytext=(5, 5), fontsize=8)
+  axes.set_xlabel("Inception Score (higher: fidelity)")
+  axes.set_ylabel("FID (lower: closer to the data)")
+  axes.set_title(title, fontsize=10)
+  axes.grid(alpha=0.3)
+  figure.tight_layout()
+  figure.savefig(prefix + ".png")
+  plt.close(figure)
+  return prefix + ".json", prefix + ".png"
