@@ -112,7 +112,7 @@ def main(argv):
   print(evaluate.format_table(results))
   paths = evaluate.save_truncation_curve(
       results, os.path.join(FLAGS.output_dir, "truncation_curve"),
-      title=f"{os.path.basename(os.path.normpath(FLAGS.module))}, {FLAGS.num_samples} samples, "
+      title=f"{os.path.normpath(FLAGS.module)}, {FLAGS.num_samples} samples per point, "
             f"classifier {FLAGS.classifier}")
   print(f"wrote {paths[0]} and {paths[1]}")
   return 0
