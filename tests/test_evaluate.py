@@ -125,3 +125,33 @@ def test_eval_cli_bad_input_is_one_line(tmp_path):
                      "--truncations=1.5")
   assert result.returncode == 1 and "--truncations must lie in [0, 1]" in result.stderr
   assert not os.path.exists(tmp_path / "r.npz")
+
+
+def test_saved_model_classifier_resizes_and_reads_logits_and_features(tmp_path):
+  """The interface TF-GAN's Inception module is used through, on a small local SavedModel
+  with the same output names ("logits", "pool_3")."""
+  from tfbiggan.metrics.classifier import SavedModelClassifier
+
+  class Net(tf.Module):
+    def __init__(self):
+      super().__init__()
+      self.w = tf.Variable(np.random.default_rng(0).normal(size=(3, 5)).astype(np.float32))
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 48, 48, 3], tf.float32)])
+    def default(self, images):
+      pooled = tf.reduce_mean(images, axis=[1, 2])  # [B, 3]
+      return {"logits": pooled @ self.w, "pool_3": tf.reshape(pooled, [-1, 1, 1, 3])}
+
+  net = Net()
+  tf.saved_model.save(net, str(tmp_path / "net"), signatures={"default": net.default})
+  classifier = SavedModelClassifier(str(tmp_path / "net"), input_size=48)
+  images = np.random.default_rng(1).uniform(-1, 1, (4, 32, 32, 3)).astype(np.float32)
+  logits, features = classifier(images)
+  resized = tf.image.resize(images, [48, 48], method="bilinear").numpy()
+  np.testing.assert_allclose(features, resized.mean(axis=(1, 2)), atol=1e-6)
+  np.testing.assert_allclose(logits, features @ net.w.numpy(), atol=1e-5)
+  with pytest.raises(ValueError, match="has no signature 'serving'"):
+    SavedModelClassifier(str(tmp_path / "net"), signature="serving")
+  bad = SavedModelClassifier(str(tmp_path / "net"), features_key="pool", input_size=48)
+  with pytest.raises(ValueError, match=r"no output \['pool'\]"):
+    bad(images)
