@@ -155,3 +155,22 @@ def test_saved_model_classifier_resizes_and_reads_logits_and_features(tmp_path):
   bad = SavedModelClassifier(str(tmp_path / "net"), features_key="pool", input_size=48)
   with pytest.raises(ValueError, match=r"no output \['pool'\]"):
     bad(images)
+
+
+def test_training_loop_evaluates_the_ema_generator_into_tensorboard(tmp_path):
+  from tfbiggan.training.loop import TrainOptions, train
+  from train_utils import TINY
+  model_dir = tmp_path / "run"
+  train(tfbiggan.get_config("digits-32", **TINY),
+        TrainOptions(model_dir=str(model_dir), steps=2, steps_per_loop=1,
+                     standing_stats_batches=0, eval_every=2, eval_samples=40,
+                     eval_classifier="digits"))
+  reference = evaluate.Reference.load(str(model_dir / "eval_reference.npz"))
+  assert reference.num_samples == 1437  # The digits' train split, the run's data.
+  tags = {}
+  for name in os.listdir(model_dir / "train"):
+    for event in tf.compat.v1.train.summary_iterator(str(model_dir / "train" / name)):
+      for value in event.summary.value:
+        tags.setdefault(value.tag, []).append(event.step)
+  for metric in ("inception_score", "fid", "kid", "precision", "recall"):
+    assert tags[f"eval/{metric}"] == [2]  # Once, at step 2 (not at step 1).

@@ -96,6 +96,16 @@ def digits_classifier(seed=0):
                          "features")
 
 
+def classifier_by_name(name):
+  """"digits" (`digits_classifier()`), "inception" (TF-GAN's, from TF-Hub) or a SavedModel
+  path / handle with outputs "logits" and "pool_3"."""
+  if name == "digits":
+    return digits_classifier()
+  if name == "inception":
+    return SavedModelClassifier()
+  return SavedModelClassifier(name)
+
+
 def activations(batches, classifier):
   """(logits [N, K], features [N, D]) of an iterable of image batches [B, H, W, 3] in
   [-1, 1] (or one array [N, H, W, 3], cut into batches of 100)."""

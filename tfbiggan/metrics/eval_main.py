@@ -53,16 +53,6 @@ def _truncations():
   return values
 
 
-def _classifier():
-  # pylint: disable=import-outside-toplevel
-  from tfbiggan.metrics.classifier import SavedModelClassifier, digits_classifier
-  if FLAGS.classifier == "digits":
-    return digits_classifier()
-  if FLAGS.classifier == "inception":
-    return SavedModelClassifier()
-  return SavedModelClassifier(FLAGS.classifier)
-
-
 def _reference_batches(resolution):
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
   from tfbiggan.data import evaluation_dataset, make_source  # pylint: disable=import-outside-toplevel
@@ -85,13 +75,14 @@ def main(argv):
   # pylint: disable=import-outside-toplevel
   import tensorflow as tf
   from tfbiggan.metrics import evaluate
+  from tfbiggan.metrics.classifier import classifier_by_name
   try:
     if not os.path.exists(FLAGS.module):
       raise ValueError(f"no module at {FLAGS.module}")
     module = tf.saved_model.load(FLAGS.module)
     if "default" not in module.signatures:
       raise ValueError(f"{FLAGS.module} has no 'default' signature: not a generator module")
-    classifier = _classifier()
+    classifier = classifier_by_name(FLAGS.classifier)
     if os.path.exists(FLAGS.reference):
       reference = evaluate.Reference.load(FLAGS.reference)
     else:

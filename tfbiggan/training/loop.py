@@ -33,6 +33,7 @@ from tfbiggan.standing_statistics import (accumulate_standing_statistics,
 from tfbiggan.training.checkpoints import (CONFIG_FILE, FINAL_GENERATOR, CheckpointKeeper,
                                            generator_checkpoint, read_run_config,
                                            training_checkpoint, write_class_names)
+from tfbiggan.training.periodic_eval import PeriodicEvaluation
 from tfbiggan.training.strategy import is_chief, resolve_strategy
 from tfbiggan.training.summaries import RunSummaries
 from tfbiggan.training.trainer import Trainer
@@ -63,6 +64,10 @@ class TrainOptions:
     standing_stats_batches: batches of standing statistics accumulated into the EMA
       generator after the last step, per truncation value (0: skip).
     tpu: TPU name for TPUClusterResolver, or None.
+    eval_every: steps between evaluations of the EMA generator (IS, FID, KID, precision /
+      recall against the training data, TensorBoard eval/*; 0: none).
+    eval_samples: generated samples per evaluation.
+    eval_classifier: "inception" (TF-GAN's, from TF-Hub), "digits", or a SavedModel path.
   """
   model_dir: str
   steps: int
@@ -80,6 +85,9 @@ class TrainOptions:
   shuffle_buffer: int = 10000
   standing_stats_batches: int = 16
   tpu: Optional[str] = None
+  eval_every: int = 0
+  eval_samples: int = 10000
+  eval_classifier: str = "inception"
 
   def validate(self):
     for field in ("steps_per_loop", "checkpoint_every", "keep_checkpoints", "summary_every",
@@ -88,6 +96,9 @@ class TrainOptions:
         raise ValueError(f"{field} must be >= 1, got {getattr(self, field)}")
     if self.steps < 0:
       raise ValueError(f"steps must be >= 0, got {self.steps}")
+    if self.eval_every < 0 or (self.eval_every and self.eval_samples < 20):
+      raise ValueError(f"eval_every must be >= 0 and eval_samples >= 20, got "
+                       f"{self.eval_every} and {self.eval_samples}")
     if self.standing_stats_batches < 0:
       raise ValueError(f"standing_stats_batches must be >= 0, got "
                        f"{self.standing_stats_batches}")
@@ -218,6 +229,10 @@ def train(config, options, strategy=None):
     return {"step": step, "metrics": {}, "stopped": "already_done", "generator": None}
 
   summaries = RunSummaries(options.model_dir, config, chief, seed=options.seed)
+  evaluation = None
+  if options.eval_every and chief:
+    evaluation = PeriodicEvaluation(options.model_dir, source, options.eval_classifier,
+                                    options.eval_samples, seed=options.seed)
   dataset = distributed_dataset(strategy, source, config.batch_size, config.d_steps,
                                 start_step=step, seed=int(trainer.seed.numpy()),
                                 shuffle_buffer=options.shuffle_buffer)
@@ -258,6 +273,14 @@ def train(config, options, strategy=None):
          step == options.steps:
         summaries.singular_values(step, [trainer.generator, trainer.discriminator])
         summaries.samples(step, trainer.ema.ema_generator, source.class_names)
+      if evaluation and (step // options.eval_every > previous // options.eval_every
+                         or step == options.steps):
+        results = evaluation(trainer.ema.ema_generator)
+        summaries.evaluation(step, results)
+        logging.info("step %d evaluation (%d samples): IS %.3f FID %.3f KID %.4f "
+                     "precision %.3f recall %.3f", step, results["num_samples"],
+                     results["inception_score"], results["fid"], results["kid"],
+                     results["precision"], results["recall"])
       stop = sigterm is not None and sigterm.raised
       if step % options.checkpoint_every == 0 or step == options.steps or stop:
         path = keeper.save(step)

@@ -80,6 +80,12 @@ class RunSummaries:
         rows, cols, row_labels=names[:rows], scale=max(1, 64 // self.config.resolution),
         title=f"{self.config.name}, EMA generator, step {step}")
 
+  def evaluation(self, step, results):
+    """Scalars eval/<metric> of a `PeriodicEvaluation` result."""
+    with self.writer.as_default(step=step):
+      for name in ("inception_score", "fid", "kid", "precision", "recall"):
+        tf.summary.scalar(f"eval/{name}", results[name])
+
   def flush(self):
     self.writer.flush()
 

@@ -46,6 +46,14 @@ flags.DEFINE_integer("standing_stats_batches", 16, "Batches of standing statisti
                      "into the EMA generator after the last step (0: none).", lower_bound=0)
 flags.DEFINE_bool("dry_run", False, "Print the resolved config and options, then exit.")
 
+flags.DEFINE_integer("eval_every", 0, "Steps between evaluations of the EMA generator (IS, "
+                     "FID, KID, precision / recall, TensorBoard eval/*); 0: none.",
+                     lower_bound=0)
+flags.DEFINE_integer("eval_samples", 10000, "Generated samples per evaluation.",
+                     lower_bound=20)
+flags.DEFINE_string("eval_classifier", "inception", "Classifier of the evaluations: "
+                    "'inception' (TF-GAN's, from TF-Hub), 'digits', or a SavedModel path.")
+
 # Recipe overrides: None keeps the config's value.
 _OVERRIDES = {
     "g_lr": (flags.DEFINE_float, "G learning rate."),
@@ -106,7 +114,9 @@ def resolve_options():
       summary_every=FLAGS.summary_every, seed=FLAGS.seed,
       mixed_precision=FLAGS.mixed_precision, xla=FLAGS.xla, data_dir=FLAGS.data_dir,
       manual_dir=FLAGS.manual_dir, download=FLAGS.download, split=FLAGS.split,
-      standing_stats_batches=FLAGS.standing_stats_batches, tpu=FLAGS.tpu)
+      standing_stats_batches=FLAGS.standing_stats_batches, tpu=FLAGS.tpu,
+      eval_every=FLAGS.eval_every, eval_samples=FLAGS.eval_samples,
+      eval_classifier=FLAGS.eval_classifier)
 
 
 def main(argv):
