@@ -174,3 +174,18 @@ def test_training_loop_evaluates_the_ema_generator_into_tensorboard(tmp_path):
         tags.setdefault(value.tag, []).append(event.step)
   for metric in ("inception_score", "fid", "kid", "precision", "recall"):
     assert tags[f"eval/{metric}"] == [2]  # Once, at step 2 (not at step 1).
+
+
+def test_samples_generated_under_a_strategy_equal_one_device():
+  from conftest import mirrored_cpu_strategy
+  from tfbiggan.training.periodic_eval import distributed_generator
+  strategy = mirrored_cpu_strategy(2)
+  with strategy.scope():
+    generator = tfbiggan.Generator(tfbiggan.get_config("digits-32", g_ch=4))
+  z = tfbiggan.truncated_noise(5, 64, 1.0, seed=0)  # Odd: padded to 6, trimmed to 5.
+  y = np.eye(10, dtype=np.float32)[[0, 1, 2, 3, 4]]
+  expected = generator(z, y, training=False).numpy()
+  out = distributed_generator(generator, strategy)(z, y)
+  assert out.shape == (5, 32, 32, 3)
+  assert np.abs(out - expected).max() <= 1e-6
+  assert np.abs(distributed_generator(generator)(z, y) - expected).max() <= 1e-6

@@ -232,7 +232,8 @@ def train(config, options, strategy=None):
   evaluation = None
   if options.eval_every and chief:
     evaluation = PeriodicEvaluation(options.model_dir, source, options.eval_classifier,
-                                    options.eval_samples, seed=options.seed)
+                                    options.eval_samples, seed=options.seed,
+                                    strategy=strategy)
   dataset = distributed_dataset(strategy, source, config.batch_size, config.d_steps,
                                 start_step=step, seed=int(trainer.seed.numpy()),
                                 shuffle_buffer=options.shuffle_buffer)
