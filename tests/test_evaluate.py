@@ -63,7 +63,7 @@ def test_reference_covers_the_split_and_round_trips(reference, classifier, tmp_p
 
 def test_streaming_evaluation_equals_one_shot(module_path, classifier, reference):
   module = tf.saved_model.load(module_path)
-  batches = [b.numpy() for b in evaluate.module_batches(module, 60, 0.5, batch_size=25)]
+  batches = list(evaluate.module_batches(module, 60, 0.5, batch_size=25))
   assert [len(b) for b in batches] == [25, 25, 10]
   streamed = evaluate.evaluate_batches(iter(batches), classifier, reference, num_splits=3)
   logits, features = activations(np.concatenate(batches), classifier)
@@ -130,26 +130,17 @@ def test_eval_cli_bad_input_is_one_line(tmp_path):
 def test_saved_model_classifier_resizes_and_reads_logits_and_features(tmp_path):
   """The interface TF-GAN's Inception module is used through, on a small local SavedModel
   with the same output names ("logits", "pool_3")."""
+  from conftest import mirrored_cpu_strategy
   from tfbiggan.metrics.classifier import SavedModelClassifier
-
-  class Net(tf.Module):
-    def __init__(self):
-      super().__init__()
-      self.w = tf.Variable(np.random.default_rng(0).normal(size=(3, 5)).astype(np.float32))
-
-    @tf.function(input_signature=[tf.TensorSpec([None, 48, 48, 3], tf.float32)])
-    def default(self, images):
-      pooled = tf.reduce_mean(images, axis=[1, 2])  # [B, 3]
-      return {"logits": pooled @ self.w, "pool_3": tf.reshape(pooled, [-1, 1, 1, 3])}
-
-  net = Net()
-  tf.saved_model.save(net, str(tmp_path / "net"), signatures={"default": net.default})
-  classifier = SavedModelClassifier(str(tmp_path / "net"), input_size=48)
-  images = np.random.default_rng(1).uniform(-1, 1, (4, 32, 32, 3)).astype(np.float32)
-  logits, features = classifier(images)
+  from tiny_classifier import write_tiny_classifier
+  net = write_tiny_classifier(str(tmp_path / "net"), 48)
+  images = np.random.default_rng(1).uniform(-1, 1, (5, 32, 32, 3)).astype(np.float32)
   resized = tf.image.resize(images, [48, 48], method="bilinear").numpy()
-  np.testing.assert_allclose(features, resized.mean(axis=(1, 2)), atol=1e-6)
-  np.testing.assert_allclose(logits, features @ net.w.numpy(), atol=1e-5)
+  for strategy in (None, mirrored_cpu_strategy(2)):  # Loaded under it: 3 + 2 rows.
+    classifier = SavedModelClassifier(str(tmp_path / "net"), input_size=48, strategy=strategy)
+    logits, features = classifier(images)
+    np.testing.assert_allclose(features, resized.mean(axis=(1, 2)), atol=1e-6)
+    np.testing.assert_allclose(logits, features @ net.w.numpy(), atol=1e-5)
   with pytest.raises(ValueError, match="has no signature 'serving'"):
     SavedModelClassifier(str(tmp_path / "net"), signature="serving")
   bad = SavedModelClassifier(str(tmp_path / "net"), features_key="pool", input_size=48)
@@ -176,16 +167,48 @@ def test_training_loop_evaluates_the_ema_generator_into_tensorboard(tmp_path):
     assert tags[f"eval/{metric}"] == [2]  # Once, at step 2 (not at step 1).
 
 
-def test_samples_generated_under_a_strategy_equal_one_device():
+def test_split_across_replicas_equals_one_device():
   from conftest import mirrored_cpu_strategy
-  from tfbiggan.training.periodic_eval import distributed_generator
+  from tfbiggan.replicas import split_across_replicas
   strategy = mirrored_cpu_strategy(2)
   with strategy.scope():
     generator = tfbiggan.Generator(tfbiggan.get_config("digits-32", g_ch=4))
   z = tfbiggan.truncated_noise(5, 64, 1.0, seed=0)  # Odd: padded to 6, trimmed to 5.
   y = np.eye(10, dtype=np.float32)[[0, 1, 2, 3, 4]]
   expected = generator(z, y, training=False).numpy()
-  out = distributed_generator(generator, strategy)(z, y)
-  assert out.shape == (5, 32, 32, 3)
-  assert np.abs(out - expected).max() <= 1e-6
-  assert np.abs(distributed_generator(generator)(z, y) - expected).max() <= 1e-6
+
+  def fn(z, y):  # A nested output, and which replica made each row.
+    replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+    return {"images": generator(z, y, training=False),
+            "replica": tf.fill([tf.shape(z)[0]], replica)}
+
+  out = split_across_replicas(fn, strategy)(z, y)
+  assert out["images"].shape == (5, 32, 32, 3)
+  assert np.abs(out["images"] - expected).max() <= 1e-6
+  assert out["replica"].tolist() == [0, 0, 0, 1, 1]
+  single = split_across_replicas(lambda z, y: generator(z, y, training=False))(z, y)
+  assert np.abs(single - expected).max() <= 1e-6
+  with pytest.raises(ValueError, match="share a non-empty batch axis"):
+    split_across_replicas(fn, strategy)(z, y[:3])
+
+
+def test_truncation_curve_under_a_strategy_equals_one_device(module_path, classifier,
+                                                            reference):
+  """The module loaded under a 2-replica strategy, the classifier copied under it: each
+  replica generates and classifies its rows; the metrics equal the one-device run's."""
+  from conftest import mirrored_cpu_strategy
+  strategy = mirrored_cpu_strategy(2)
+  with strategy.scope():
+    module = tf.saved_model.load(module_path)
+  replicated = KerasClassifier(classifier.model, "features", strategy=strategy)
+  kwargs = dict(num_samples=45, batch_size=15, num_splits=3)  # Batches of 15: 8 + 7 rows.
+  [distributed] = evaluate.truncation_curve(module, replicated, reference, [0.5], **kwargs)
+  [single] = evaluate.truncation_curve(tf.saved_model.load(module_path), classifier,
+                                       reference, [0.5], **kwargs)
+  assert distributed["num_samples"] == single["num_samples"] == 45
+  for key in ("inception_score", "fid", "kid", "precision", "recall"):
+    assert distributed[key] == pytest.approx(single[key], rel=1e-4, abs=1e-6), key
+  # Real images classified on the replicas give the one-device reference.
+  images = load_digits_array("test")[0][:33]
+  for ours, theirs in zip(replicated(images), classifier(images)):
+    assert np.abs(ours - theirs).max() <= 1e-5

@@ -1,7 +1,9 @@
 """The classifier whose logits and features the metrics are computed on.
 
-A classifier maps images [B, H, W, 3] in [-1, 1] to (logits [B, K], features [B, D]) numpy
-arrays. Two kinds:
+A `Classifier` maps images [B, H, W, 3] in [-1, 1] to (logits [B, K], features [B, D]):
+`classify` as tensors (traceable, so that generation and classification can run fused on
+each replica), calling it as numpy arrays. Given a strategy, its variables live under the
+strategy's scope and batches are split across its local replicas. Two kinds:
   * `SavedModelClassifier`: a SavedModel or TF-Hub handle, e.g. TF-GAN's Inception network
     (`INCEPTION_HANDLE`; outputs "logits" [B, 1008] and "pool_3" [B, 2048], inputs 299 x 299
     in [-1, 1]); images are resized as TF-GAN does (bilinear, to 299 x 299) first;
@@ -10,8 +12,12 @@ arrays. Two kinds:
 `activations(images_or_batches, classifier)` streams batches through it.
 """
 
+import contextlib
+
 import numpy as np
 import tensorflow as tf
+
+from tfbiggan.replicas import split_across_replicas
 
 INCEPTION_HANDLE = "https://tfhub.dev/tensorflow/tfgan/eval/inception/1"
 INCEPTION_SIZE = 299
@@ -25,7 +31,36 @@ def resize_like_tfgan(images, size):
   return tf.image.resize(images, [size, size], method="bilinear")
 
 
-class SavedModelClassifier:
+class Classifier:
+  """Images [B, H, W, 3] in [-1, 1] -> (logits [B, K], features [B, D]).
+
+  `classify` is the traceable tensor function (the resize included); calling the
+  classifier runs it on numpy batches, split across the local replicas of `strategy` when
+  one is given (its variables then live under `strategy.scope()`).
+  """
+
+  strategy = None
+  input_size = None
+  _host = None
+
+  def classify(self, images):
+    """(logits, features) tensors of an image tensor; traceable, callable in a replica."""
+    images = tf.convert_to_tensor(images, tf.float32)
+    if self.input_size:
+      images = resize_like_tfgan(images, self.input_size)
+    return self._logits_and_features(images)
+
+  def _logits_and_features(self, images):
+    raise NotImplementedError
+
+  def __call__(self, images):
+    """(logits [B, K], features [B, D]) numpy arrays of images [B, H, W, 3]."""
+    if self._host is None:
+      self._host = split_across_replicas(self.classify, self.strategy)
+    return self._host(np.asarray(images, np.float32))
+
+
+class SavedModelClassifier(Classifier):
   """A SavedModel / TF-Hub classifier.
 
   Args:
@@ -34,12 +69,15 @@ class SavedModelClassifier:
     signature: the signature to call; its single input takes the images.
     logits_key, features_key: its outputs.
     input_size: images are resized to this square size first (None: as given).
+    strategy: load it under this strategy's scope and classify on its local replicas.
   """
 
   def __init__(self, handle=INCEPTION_HANDLE, signature="default", logits_key="logits",
-               features_key="pool_3", input_size=INCEPTION_SIZE):
+               features_key="pool_3", input_size=INCEPTION_SIZE, strategy=None):
     import tensorflow_hub as hub  # pylint: disable=import-outside-toplevel
-    self.module = hub.load(handle)
+    self.strategy = strategy
+    with strategy.scope() if strategy else contextlib.nullcontext():
+      self.module = hub.load(handle)
     if signature not in self.module.signatures:
       raise ValueError(f"{handle} has no signature {signature!r}; it has "
                        f"{sorted(self.module.signatures)}")
@@ -51,59 +89,57 @@ class SavedModelClassifier:
     self._input = inputs[0]
     self.logits_key, self.features_key, self.input_size = logits_key, features_key, input_size
 
-  def __call__(self, images):
-    if self.input_size:
-      images = resize_like_tfgan(images, self.input_size)
-    outputs = self._fn(**{self._input: tf.convert_to_tensor(images, tf.float32)})
+  def _logits_and_features(self, images):
+    outputs = self._fn(**{self._input: images})
     missing = [k for k in (self.logits_key, self.features_key) if k not in outputs]
     if missing:
       raise ValueError(f"the classifier has no output {missing}; it has {sorted(outputs)}")
-    features = tf.reshape(outputs[self.features_key], [tf.shape(images)[0], -1])
-    return outputs[self.logits_key].numpy(), features.numpy()
+    return (outputs[self.logits_key],
+            tf.reshape(outputs[self.features_key], [tf.shape(images)[0], -1]))
 
 
-class KerasClassifier:
+class KerasClassifier(Classifier):
   """A Keras model as a classifier: its output is the logits, `features_layer` the features.
 
   Args:
     model: a functional Keras model taking images in [-1, 1].
     features_layer: the name of the layer whose output are the features.
     input_size: resize images to this square size first (None: as given).
+    strategy: classify on its local replicas, with a copy of the model made under its scope.
   """
 
-  def __init__(self, model, features_layer, input_size=None):
+  def __init__(self, model, features_layer, input_size=None, strategy=None):
     import keras  # pylint: disable=import-outside-toplevel
-    self.model = model
-    self.input_size = input_size
+    self.model, self.input_size, self.strategy = model, input_size, strategy
+    if strategy:
+      with strategy.scope():
+        model = keras.models.clone_model(model)
+        model.set_weights(self.model.get_weights())
     self._extractor = keras.Model(model.inputs,
                                   [model.outputs[0], model.get_layer(features_layer).output])
-    self._call = tf.function(lambda x: self._extractor(x, training=False))
 
-  def __call__(self, images):
-    if self.input_size:
-      images = resize_like_tfgan(images, self.input_size)
-    logits, features = self._call(tf.convert_to_tensor(images, tf.float32))
-    return logits.numpy(), features.numpy()
+  def _logits_and_features(self, images):
+    return tuple(self._extractor(images, training=False))
 
 
-def digits_classifier(seed=0):
+def digits_classifier(seed=0, strategy=None):
   """The demo's judge: a small CNN trained on the digits' train split (about 20 s on 2 CPU
   cores), as a `KerasClassifier` with 10 logits and 128 features. No download."""
   # pylint: disable=import-outside-toplevel
   from tfbiggan.data.digits import load_digits_array
   from tfbiggan.metrics.digits_classifier import train_digits_classifier
   return KerasClassifier(train_digits_classifier(*load_digits_array("train"), seed=seed),
-                         "features")
+                         "features", strategy=strategy)
 
 
-def classifier_by_name(name):
+def classifier_by_name(name, strategy=None):
   """"digits" (`digits_classifier()`), "inception" (TF-GAN's, from TF-Hub) or a SavedModel
-  path / handle with outputs "logits" and "pool_3"."""
+  path / handle with outputs "logits" and "pool_3"; on `strategy`'s local replicas if given."""
   if name == "digits":
-    return digits_classifier()
+    return digits_classifier(strategy=strategy)
   if name == "inception":
-    return SavedModelClassifier()
-  return SavedModelClassifier(name)
+    return SavedModelClassifier(strategy=strategy)
+  return SavedModelClassifier(name, strategy=strategy)
 
 
 def activations(batches, classifier):

@@ -2,7 +2,9 @@
 
 Prints a table and writes the truncation curve (FID against IS, as in the paper) as
 <output_dir>/truncation_curve.png and .json. The reference statistics of the real data are
-computed once (--reference_dataset) and saved to --reference (npz), then reused.
+computed once (--reference_dataset) and saved to --reference (npz), then reused. The module
+and the classifier run on every replica of the machine's strategy (several GPUs, or --tpu):
+each replica generates and classifies its rows of every batch.
 
 Examples (digits, offline; the classifier is the demo's digits CNN):
   tfbiggan-eval --module=outputs/demo/module --classifier=digits \\
@@ -41,6 +43,8 @@ flags.DEFINE_integer("batch_size", 50, "Images per module call.", lower_bound=1)
 flags.DEFINE_integer("num_splits", 10, "Inception Score splits.", lower_bound=1)
 flags.DEFINE_integer("seed", 0, "Noise and class seed.")
 flags.DEFINE_string("output_dir", "eval", "Where truncation_curve.{png,json} go.")
+flags.DEFINE_string("tpu", None, "TPU name or address ('local' on a TPU VM, '' on Colab); "
+                    "without it the strategy follows the machine as in tfbiggan-train.")
 
 
 def _truncations():
@@ -76,13 +80,16 @@ def main(argv):
   import tensorflow as tf
   from tfbiggan.metrics import evaluate
   from tfbiggan.metrics.classifier import classifier_by_name
+  from tfbiggan.training.strategy import resolve_strategy
   try:
     if not os.path.exists(FLAGS.module):
       raise ValueError(f"no module at {FLAGS.module}")
-    module = tf.saved_model.load(FLAGS.module)
+    strategy = resolve_strategy(FLAGS.tpu)
+    with strategy.scope():
+      module = tf.saved_model.load(FLAGS.module)
     if "default" not in module.signatures:
       raise ValueError(f"{FLAGS.module} has no 'default' signature: not a generator module")
-    classifier = classifier_by_name(FLAGS.classifier)
+    classifier = classifier_by_name(FLAGS.classifier, strategy)
     if os.path.exists(FLAGS.reference):
       reference = evaluate.Reference.load(FLAGS.reference)
     else:

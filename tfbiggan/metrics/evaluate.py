@@ -6,9 +6,10 @@
 
 The module is any SavedModel with the official BigGAN signature (ours, converted, exported):
 samples are drawn with z = t * truncnorm(-2, 2) (seeded), classes uniform, and the same
-truncation t passed to the module. Generated activations are streamed in batches: FID's
-moments accumulate in O(D^2); IS keeps the logits and KID / precision-recall the features of
-at most `max_features` samples (memory bounded for 50k samples).
+truncation t passed to the module. Each local replica of the classifier's strategy generates
+and classifies its rows of every batch, so only activations travel to the host. They are
+streamed: FID's moments accumulate in O(D^2); IS keeps the logits and KID / precision-recall
+the features of at most `max_features` samples (memory bounded for 50k samples).
 """
 
 import dataclasses
@@ -26,6 +27,7 @@ from tfbiggan.metrics.inception_score import inception_score
 from tfbiggan.metrics.kernel_distance import kernel_inception_distance
 from tfbiggan.metrics.precision_recall import precision_recall
 from tfbiggan.progress import format_duration
+from tfbiggan.replicas import split_across_replicas
 from tfbiggan.sampling import truncated_noise
 
 REFERENCE_VERSION = 1
@@ -99,26 +101,56 @@ def compute_reference(batches, classifier, max_features=10000, description=""):
                    description)
 
 
-def module_batches(module, num_samples, truncation, batch_size=50, seed=0):
-  """Yields image batches of a generator module at `truncation` (hub convention)."""
-  signature = module.signatures["default"]
-  _, inputs = signature.structured_input_signature
-  dim_z, num_classes = inputs["z"].shape[1], inputs["y"].shape[1]
+def noise_batches(num_samples, dim_z, num_classes, truncation=1.0, batch_size=50, seed=0):
+  """Yields (z [B, dim_z], one-hot y [B, num_classes]) float32 numpy batches covering
+  `num_samples`: z = truncation * truncnorm(-2, 2), classes uniform, batch k seeded by
+  (seed, k), so the samples do not depend on the batch split across replicas."""
   for index, start in enumerate(range(0, num_samples, batch_size)):
     size = min(batch_size, num_samples - start)
     rng = np.random.default_rng([seed, index])
     z = truncated_noise(size, dim_z, truncation, seed=rng)
     y = np.eye(num_classes, dtype=np.float32)[rng.integers(0, num_classes, size)]
-    yield signature(z=tf.constant(z), y=tf.constant(y),
-                    truncation=tf.constant(truncation, tf.float32))["default"]
+    yield z, y
 
 
-def evaluate_batches(batches, classifier, reference, num_splits=10, max_features=10000,
-                     pr_k=3):
-  """IS, FID, KID, precision and recall of generated image batches against `reference`."""
+def module_generator(module, truncation):
+  """The traceable function (z, y) -> images [B, R, R, 3] of a generator module at
+  `truncation`, with (dim_z, num_classes) read from its signature (hub convention)."""
+  signature = module.signatures["default"]
+  _, inputs = signature.structured_input_signature
+  truncation = float(truncation)
+
+  def generate(z, y):
+    return signature(z=z, y=y, truncation=tf.constant(truncation, tf.float32))["default"]
+
+  return generate, (inputs["z"].shape[1], inputs["y"].shape[1])
+
+
+def module_batches(module, num_samples, truncation, batch_size=50, seed=0):
+  """Yields image batches (numpy) of a generator module at `truncation` (`noise_batches`)."""
+  generate, sizes = module_generator(module, truncation)
+  for z, y in noise_batches(num_samples, *sizes, truncation, batch_size, seed):
+    yield generate(tf.constant(z), tf.constant(y)).numpy()
+
+
+def generated_activations(generate, classifier, noise):
+  """Yields (logits, features) numpy batches of generated images, never gathering images:
+  each of the classifier's local replicas generates its rows of every (z, y) batch of
+  `noise` with `generate` (traceable, (z, y) -> images; its variables under the classifier's
+  strategy) and classifies them, and only the activations come back to the host."""
+  fused = split_across_replicas(lambda z, y: classifier.classify(generate(z, y)),
+                                classifier.strategy)
+  for z, y in noise:
+    yield fused(z, y)
+
+
+def evaluate_activations(activation_batches, reference, num_splits=10, max_features=10000,
+                         pr_k=3):
+  """IS, FID, KID, precision and recall of streamed (logits, features) batches of generated
+  images against `reference`."""
   accumulator = _Accumulator(max_features)
-  for batch in batches:
-    accumulator.add(*classifier(batch))
+  for logits, features in activation_batches:
+    accumulator.add(logits, features)
   mean, cov = accumulator.moments.statistics()
   logits = np.concatenate(accumulator.logits)
   features = np.concatenate(accumulator.features)
@@ -131,14 +163,27 @@ def evaluate_batches(batches, classifier, reference, num_splits=10, max_features
               kid=kid, kid_std=kid_std, precision=precision, recall=recall)
 
 
+def evaluate_batches(batches, classifier, reference, num_splits=10, max_features=10000,
+                     pr_k=3):
+  """`evaluate_activations` of generated image batches [B, H, W, 3] in [-1, 1]."""
+  return evaluate_activations(map(classifier, batches), reference, num_splits, max_features,
+                              pr_k)
+
+
 def truncation_curve(module, classifier, reference, truncations, num_samples=10000,
                      batch_size=50, seed=0, num_splits=10):
-  """[metrics dict with "truncation"] for each truncation (see `evaluate_batches`)."""
+  """[metrics dict with "truncation"] for each truncation (see `evaluate_activations`).
+
+  Samples are generated and classified on the classifier's local replicas
+  (`generated_activations`); with a strategy, load `module` under its scope.
+  """
   results = []
   start = time.time()
   for index, truncation in enumerate(truncations):
-    metrics = evaluate_batches(module_batches(module, num_samples, truncation, batch_size, seed),
-                               classifier, reference, num_splits)
+    generate, sizes = module_generator(module, truncation)
+    noise = noise_batches(num_samples, *sizes, truncation, batch_size, seed)
+    metrics = evaluate_activations(generated_activations(generate, classifier, noise),
+                                   reference, num_splits)
     results.append(dict(truncation=float(truncation), **metrics))
     elapsed = time.time() - start
     logging.info("truncation %g: IS %.3f FID %.3f KID %.4f P %.3f R %.3f (%d/%d, ETA %s)",
