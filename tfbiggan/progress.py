@@ -13,22 +13,29 @@ def format_duration(seconds):
 
 
 class Progress:
-  """Logs "<what> i/n (x%), <rate>/s, ETA ..." after each of n units of work.
+  """Logs "<what> i/n (x%), <rate>/s, ETA ..." as n units of work get done.
 
-  The first unit's time is left out of the rate once a second one is done (it holds the
-  tracing), so the ETA settles quickly.
+  The first update's time is left out of the rate once a second one is done (it holds the
+  tracing), so the ETA settles quickly. With `min_interval_s`, a line is logged at most that
+  often (the first and the last update always are).
   """
 
-  def __init__(self, what, total, unit="steps"):
+  def __init__(self, what, total, unit="steps", min_interval_s=0.0):
     self.what, self.total, self.unit = what, total, unit
+    self.min_interval_s = min_interval_s
     self.done = 0
     self._start = time.time()
     self._after_first = None
+    self._logged = None
 
   def update(self, count=1):
     self.done += count
     now = time.time()
-    if self._after_first is None:
+    first = self._after_first is None
+    if not first and self.done < self.total and now - self._logged < self.min_interval_s:
+      return
+    self._logged = now
+    if first:
       self._after_first = (now, self.done)
       rate = self.done / max(now - self._start, 1e-9)
     else:
@@ -37,3 +44,10 @@ class Progress:
     eta = format_duration((self.total - self.done) / rate) if rate > 0 else "?"
     logging.info("%s %d/%d (%.0f%%), %.2f %s/s, ETA %s", self.what, self.done, self.total,
                  100.0 * self.done / max(self.total, 1), rate, self.unit, eta)
+
+
+def track(iterable, progress, count=len):
+  """Yields the items of `iterable`, updating `progress` by `count(item)` after each."""
+  for item in iterable:
+    yield item
+    progress.update(count(item))

@@ -58,12 +58,14 @@ def _truncations():
 
 
 def _reference_batches(resolution):
+  """(image batches, their count) of the reference data set."""
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
   from tfbiggan.data import evaluation_dataset, make_source  # pylint: disable=import-outside-toplevel
   source = make_source(FLAGS.reference_dataset, resolution, FLAGS.reference_split,
                        FLAGS.data_dir)
   dataset = evaluation_dataset(source, FLAGS.batch_size, FLAGS.reference_samples)
-  return (images.numpy() for images, _ in dataset.prefetch(tf.data.AUTOTUNE))
+  return ((images.numpy() for images, _ in dataset.prefetch(tf.data.AUTOTUNE)),
+          min(source.num_examples, FLAGS.reference_samples))
 
 
 def main(argv):
@@ -94,8 +96,9 @@ def main(argv):
       reference = evaluate.Reference.load(FLAGS.reference)
     else:
       resolution = module.signatures["default"].structured_outputs["default"].shape[1]
+      batches, count = _reference_batches(resolution)
       reference = evaluate.compute_reference(
-          _reference_batches(resolution), classifier,
+          batches, classifier, total=count,
           description=f"{FLAGS.reference_dataset}/{FLAGS.reference_split}, classifier "
                       f"{FLAGS.classifier}")
       reference.save(FLAGS.reference)

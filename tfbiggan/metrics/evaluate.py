@@ -26,7 +26,7 @@ from tfbiggan.metrics.frechet import frechet_distance_from_statistics
 from tfbiggan.metrics.inception_score import inception_score
 from tfbiggan.metrics.kernel_distance import kernel_inception_distance
 from tfbiggan.metrics.precision_recall import precision_recall
-from tfbiggan.progress import format_duration
+from tfbiggan.progress import Progress, format_duration, track
 from tfbiggan.replicas import split_across_replicas
 from tfbiggan.sampling import truncated_noise
 
@@ -91,8 +91,13 @@ class _Accumulator:
       self._kept += keep
 
 
-def compute_reference(batches, classifier, max_features=10000, description=""):
-  """The `Reference` of real images: an iterable of batches [B, H, W, 3] in [-1, 1]."""
+def compute_reference(batches, classifier, max_features=10000, description="",
+                      total=None):
+  """The `Reference` of real images: an iterable of batches [B, H, W, 3] in [-1, 1]; with
+  `total` (the number of images), a progress line with ETA every 30 s."""
+  if total:
+    batches = track(batches, Progress("reference statistics: images", total, "images",
+                                      min_interval_s=30))
   accumulator = _Accumulator(max_features)
   for batch in batches:
     accumulator.add(*classifier(batch))
@@ -182,8 +187,11 @@ def truncation_curve(module, classifier, reference, truncations, num_samples=100
   for index, truncation in enumerate(truncations):
     generate, sizes = module_generator(module, truncation)
     noise = noise_batches(num_samples, *sizes, truncation, batch_size, seed)
-    metrics = evaluate_activations(generated_activations(generate, classifier, noise),
-                                   reference, num_splits)
+    activations = track(generated_activations(generate, classifier, noise),
+                        Progress(f"truncation {truncation:g}: samples", num_samples, "samples",
+                                 min_interval_s=30),
+                        count=lambda batch: len(batch[0]))
+    metrics = evaluate_activations(activations, reference, num_splits)
     results.append(dict(truncation=float(truncation), **metrics))
     elapsed = time.time() - start
     logging.info("truncation %g: IS %.3f FID %.3f KID %.4f P %.3f R %.3f (%d/%d, ETA %s)",

@@ -20,6 +20,7 @@ from tfbiggan.data import evaluation_dataset
 from tfbiggan.metrics.classifier import classifier_by_name
 from tfbiggan.metrics.evaluate import (Reference, compute_reference, evaluate_activations,
                                        generated_activations, noise_batches)
+from tfbiggan.progress import Progress, track
 
 REFERENCE_FILE = "eval_reference.npz"
 
@@ -50,6 +51,7 @@ class PeriodicEvaluation:
       dataset = evaluation_dataset(source, batch_size, reference_images)
       self.reference = compute_reference(
           (images.numpy() for images, _ in dataset), self.classifier,
+          total=min(source.num_examples, reference_images),
           description=f"{source.name}/{source.split}, classifier {classifier}")
       self.reference.save(path)
       logging.info("evaluation reference: %d images of %s -> %s",
@@ -60,7 +62,10 @@ class PeriodicEvaluation:
     config = generator.config
     noise = noise_batches(self.num_samples, config.dim_z, config.num_classes, 1.0,
                           self.batch_size, self.seed)
-    activations = generated_activations(lambda z, y: generator(z, y, training=False),
-                                        self.classifier, noise)
+    activations = track(generated_activations(lambda z, y: generator(z, y, training=False),
+                                              self.classifier, noise),
+                        Progress("evaluation: samples", self.num_samples, "samples",
+                                 min_interval_s=30),
+                        count=lambda batch: len(batch[0]))
     return evaluate_activations(activations, self.reference,
                                 num_splits=min(10, max(1, self.num_samples // 100)))
