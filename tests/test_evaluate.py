@@ -134,19 +134,23 @@ def test_saved_model_classifier_resizes_and_reads_logits_and_features(tmp_path):
   from tfbiggan.metrics.classifier import SavedModelClassifier
   from tiny_classifier import write_tiny_classifier
   net = write_tiny_classifier(str(tmp_path / "net"), 48)
+  write_tiny_classifier(str(tmp_path / "signature_only"), 48, callable_root=False)
   images = np.random.default_rng(1).uniform(-1, 1, (5, 32, 32, 3)).astype(np.float32)
   resized = tf.image.resize(images, [48, 48], method="bilinear").numpy()
-  for strategy in (None, mirrored_cpu_strategy(2)):  # Loaded under it: 3 + 2 rows.
-    classifier = SavedModelClassifier(str(tmp_path / "net"), input_size=48, strategy=strategy)
+  cases = [("net", None, None), ("net", "default", None), ("signature_only", None, None),
+           ("net", None, mirrored_cpu_strategy(2))]  # Loaded under it: 3 + 2 rows.
+  for folder, signature, strategy in cases:
+    classifier = SavedModelClassifier(str(tmp_path / folder), signature=signature,
+                                      input_size=48, strategy=strategy)
+    assert (classifier._fn is classifier.module) == (folder == "net" and signature is None)
     logits, features = classifier(images)
     np.testing.assert_allclose(features, resized.mean(axis=(1, 2)), atol=1e-6)
     np.testing.assert_allclose(logits, features @ net.w.numpy(), atol=1e-5)
-  with pytest.raises(ValueError, match="has no signature 'serving'"):
+  with pytest.raises(ValueError, match="has no signature 'serving'.* and is callable"):
     SavedModelClassifier(str(tmp_path / "net"), signature="serving")
   bad = SavedModelClassifier(str(tmp_path / "net"), features_key="pool", input_size=48)
   with pytest.raises(ValueError, match=r"no output \['pool'\]"):
     bad(images)
-
 
 def test_training_loop_evaluates_the_ema_generator_into_tensorboard(tmp_path):
   from tfbiggan.training.loop import TrainOptions, train

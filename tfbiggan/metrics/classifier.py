@@ -61,36 +61,44 @@ class Classifier:
 
 
 class SavedModelClassifier(Classifier):
-  """A SavedModel / TF-Hub classifier.
+  """A SavedModel / TF-Hub classifier whose outputs are a dict with the logits and features.
 
   Args:
     handle: a local folder or a TF-Hub handle (a handle downloads on first use; tests and
       the demo never pass one).
-    signature: the signature to call; its single input takes the images.
-    logits_key, features_key: its outputs.
+    signature: the signature to call with the images as its single input; None calls the
+      loaded object itself, `module(images)`, as TF-GAN's `classifier_fn_from_tfhub` does
+      with its Inception module, or its "default" signature if it is not callable.
+    logits_key, features_key: its outputs (features are flattened to [B, D]).
     input_size: images are resized to this square size first (None: as given).
     strategy: load it under this strategy's scope and classify on its local replicas.
   """
 
-  def __init__(self, handle=INCEPTION_HANDLE, signature="default", logits_key="logits",
+  def __init__(self, handle=INCEPTION_HANDLE, signature=None, logits_key="logits",
                features_key="pool_3", input_size=INCEPTION_SIZE, strategy=None):
     import tensorflow_hub as hub  # pylint: disable=import-outside-toplevel
     self.strategy = strategy
     with strategy.scope() if strategy else contextlib.nullcontext():
       self.module = hub.load(handle)
-    if signature not in self.module.signatures:
-      raise ValueError(f"{handle} has no signature {signature!r}; it has "
-                       f"{sorted(self.module.signatures)}")
-    self._fn = self.module.signatures[signature]
-    inputs = list(self._fn.structured_input_signature[1])
-    if len(inputs) != 1:
-      raise ValueError(f"signature {signature!r} of {handle} takes {inputs}; a classifier "
-                       "signature takes the images alone")
-    self._input = inputs[0]
+    if signature is None and callable(self.module):
+      self._fn = self.module
+    else:
+      signature = signature or "default"
+      if signature not in self.module.signatures:
+        raise ValueError(f"{handle} has no signature {signature!r} (it has "
+                         f"{sorted(self.module.signatures)}) and is "
+                         f"{'' if callable(self.module) else 'not '}callable; pass the "
+                         "signature that takes the images")
+      function = self.module.signatures[signature]
+      inputs = list(function.structured_input_signature[1])
+      if len(inputs) != 1:
+        raise ValueError(f"signature {signature!r} of {handle} takes {inputs}; a classifier "
+                         "signature takes the images alone")
+      self._fn = lambda images: function(**{inputs[0]: images})
     self.logits_key, self.features_key, self.input_size = logits_key, features_key, input_size
 
   def _logits_and_features(self, images):
-    outputs = self._fn(**{self._input: images})
+    outputs = self._fn(images)
     missing = [k for k in (self.logits_key, self.features_key) if k not in outputs]
     if missing:
       raise ValueError(f"the classifier has no output {missing}; it has {sorted(outputs)}")
