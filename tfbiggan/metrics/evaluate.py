@@ -138,13 +138,19 @@ def module_batches(module, num_samples, truncation, batch_size=50, seed=0):
     yield generate(tf.constant(z), tf.constant(y)).numpy()
 
 
+def generate_and_classify(generate, classifier):
+  """A host function (z, y) -> (logits, features) numpy arrays that never gathers images:
+  each of the classifier's local replicas generates its rows with `generate` (traceable,
+  (z, y) -> images; its variables under the classifier's strategy) and classifies them in
+  the same step, and only the activations come back to the host. Traced once per batch
+  shape: keep it to reuse the trace."""
+  return split_across_replicas(lambda z, y: classifier.classify(generate(z, y)),
+                               classifier.strategy)
+
+
 def generated_activations(generate, classifier, noise):
-  """Yields (logits, features) numpy batches of generated images, never gathering images:
-  each of the classifier's local replicas generates its rows of every (z, y) batch of
-  `noise` with `generate` (traceable, (z, y) -> images; its variables under the classifier's
-  strategy) and classifies them, and only the activations come back to the host."""
-  fused = split_across_replicas(lambda z, y: classifier.classify(generate(z, y)),
-                                classifier.strategy)
+  """Yields (logits, features) of each (z, y) batch of `noise` (`generate_and_classify`)."""
+  fused = generate_and_classify(generate, classifier)
   for z, y in noise:
     yield fused(z, y)
 

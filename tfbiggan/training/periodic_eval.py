@@ -7,7 +7,7 @@ resumed run reuses them. Samples use truncation 1 (z ~ truncnorm(-2, 2)) and uni
 with the same seed at every evaluation; the generator's BN uses its moving averages (standing
 statistics are baked only after the last step). The classifier is copied under the training
 strategy; each of the chief's replicas generates and classifies its rows of every batch
-(`generated_activations`), and so do they for the reference images. No collective op is
+(`generate_and_classify`), and so do they for the reference images. No collective op is
 issued, so under MultiWorkerMirroredStrategy the chief evaluates alone while the other
 workers wait at the next step's all-reduce.
 """
@@ -19,7 +19,7 @@ from absl import logging
 from tfbiggan.data import evaluation_dataset
 from tfbiggan.metrics.classifier import classifier_by_name
 from tfbiggan.metrics.evaluate import (Reference, compute_reference, evaluate_activations,
-                                       generated_activations, noise_batches)
+                                       generate_and_classify, noise_batches)
 from tfbiggan.progress import Progress, track
 
 REFERENCE_FILE = "eval_reference.npz"
@@ -43,6 +43,7 @@ class PeriodicEvaluation:
   def __init__(self, model_dir, source, classifier="inception", num_samples=10000,
                batch_size=50, seed=0, reference_images=10000, strategy=None):
     self.classifier = classifier_by_name(classifier, strategy)
+    self._generator = self._fused = None
     self.num_samples, self.batch_size, self.seed = num_samples, batch_size, seed
     path = os.path.join(model_dir, REFERENCE_FILE)
     if os.path.exists(path):
@@ -62,8 +63,11 @@ class PeriodicEvaluation:
     config = generator.config
     noise = noise_batches(self.num_samples, config.dim_z, config.num_classes, 1.0,
                           self.batch_size, self.seed)
-    activations = track(generated_activations(lambda z, y: generator(z, y, training=False),
-                                              self.classifier, noise),
+    if self._generator is not generator:  # One trace for all evaluations of this generator.
+      self._generator = generator
+      self._fused = generate_and_classify(lambda z, y: generator(z, y, training=False),
+                                          self.classifier)
+    activations = track((self._fused(z, y) for z, y in noise),
                         Progress("evaluation: samples", self.num_samples, "samples",
                                  min_interval_s=30),
                         count=lambda batch: len(batch[0]))
