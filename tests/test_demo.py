@@ -1,5 +1,7 @@
-"""The README's first command: tfbiggan-demo writes its PNG grids; bad flags fail cleanly."""
+"""The README's first command: tfbiggan-demo writes its PNG grids, judges its samples and
+writes the truncation curve; bad flags fail cleanly."""
 
+import json
 import os
 import subprocess
 import sys
@@ -18,7 +20,7 @@ def _run(*args):
 
 def test_demo_trains_then_writes_sample_and_truncation_grids(tmp_path):
   result = _run(f"--output_dir={tmp_path}", "--steps=4", "--samples_per_class=3",
-                "--truncation_rows=1.0,0.5", "--nojudge")
+                "--truncation_rows=1.0,0.5", "--eval_samples=200")
   assert result.returncode == 0, result.stderr[-2000:]
   samples = np.asarray(Image.open(tmp_path / "samples.png"))
   truncation = np.asarray(Image.open(tmp_path / "truncation.png"))
@@ -29,6 +31,14 @@ def test_demo_trains_then_writes_sample_and_truncation_grids(tmp_path):
   assert (tmp_path / "run" / "generator" / "ema_generator.index").exists()
   assert (tmp_path / "module" / "saved_model.pb").exists()
   assert f"Exported the generator as a TF-Hub module to {tmp_path / 'module'}" in result.stdout
+  assert result.stdout.count("of 1,000 samples at truncation") == 2
+  # The truncation curve of the exported module, judged by the CNN: five rows and the PNG.
+  with open(tmp_path / "eval" / "truncation_curve.json") as f:
+    curve = json.load(f)
+  assert [point["truncation"] for point in curve] == [1.0, 0.8, 0.6, 0.4, 0.2]
+  assert all(point["num_samples"] == 200 and point["fid"] > 0 for point in curve)
+  assert Image.open(tmp_path / "eval" / "truncation_curve.png").size == (660, 504)
+  assert "monotonically as the truncation falls" in result.stdout
 
 
 def test_bad_flag_is_one_clear_line_and_writes_nothing(tmp_path):
@@ -37,3 +47,6 @@ def test_bad_flag_is_one_clear_line_and_writes_nothing(tmp_path):
   assert "--truncation_rows must be numbers" in result.stderr
   assert "Traceback" not in result.stderr
   assert not (tmp_path / "out").exists()
+  result = _run(f"--output_dir={tmp_path / 'out'}", "--eval_samples=50")
+  assert result.returncode != 0 and "--eval_samples must be 0 or at least 200" in result.stderr
+  assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()

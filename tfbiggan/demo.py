@@ -8,7 +8,10 @@ The README's first command. On two CPU cores it trains for about eight minutes (
   run/            the training run (checkpoints, TensorBoard summaries, samples per step)
   module/         the EMA generator as a TF2 TF-Hub module (z, y, truncation), as
                   tfbiggan-export writes it (with the run's own truncation grid)
-and prints how often a CNN trained on the real digits recognises the requested digit.
+  eval/           truncation_curve.png / .json: IS against FID of the module at truncations
+                  1.0 ... 0.2 (the paper's fidelity / variety trade-off)
+and prints how often a CNN trained on the real digits recognises the requested digit, and
+the metrics table (that CNN as classifier, the 360 held-out test digits as reference).
 
 Example:
   tfbiggan-demo                               # train, draw, judge
@@ -39,6 +42,35 @@ flags.DEFINE_bool("judge", True, "Train a digits classifier and report the share
 flags.DEFINE_integer("seed", 0, "Seed of weights, data order and noise.")
 flags.DEFINE_bool("export", True, "Export the EMA generator as a TF-Hub module into "
                   "<output_dir>/module (replacing an earlier one).")
+flags.DEFINE_integer("eval_samples", 2000, "Samples per truncation of the truncation curve "
+                     "(with --judge and --export; 0: no curve).", lower_bound=0)
+
+CURVE_TRUNCATIONS = (1.0, 0.8, 0.6, 0.4, 0.2)
+
+
+def _truncation_curve(judge, module_path):
+  """Measures the exported module with the judge; writes and prints the curve."""
+  # pylint: disable=import-outside-toplevel
+  import tensorflow as tf
+  from tfbiggan.data import evaluation_dataset, make_source
+  from tfbiggan.metrics import evaluate
+  from tfbiggan.metrics.classifier import KerasClassifier
+  classifier = KerasClassifier(judge, "features")
+  held_out = evaluation_dataset(make_source("digits", 32, "test"), 100)
+  reference = evaluate.compute_reference((images.numpy() for images, _ in held_out),
+                                         classifier, description="digits/test, demo CNN")
+  results = evaluate.truncation_curve(
+      tf.saved_model.load(module_path), classifier, reference, CURVE_TRUNCATIONS,
+      FLAGS.eval_samples, seed=FLAGS.seed, num_splits=min(10, FLAGS.eval_samples // 20))
+  print(evaluate.format_table(results))
+  paths = evaluate.save_truncation_curve(
+      results, os.path.join(FLAGS.output_dir, "eval", "truncation_curve"),
+      title=f"digits-32 demo, {FLAGS.eval_samples} samples per point, the demo's CNN")
+  scores = [r["inception_score"] for r in results]
+  rising = all(a <= b for a, b in zip(scores, scores[1:]))
+  print(f"Wrote {paths[1]}. IS {'rises' if rising else 'does not rise'} monotonically as the "
+        f"truncation falls ({scores[0]:.2f} at t={CURVE_TRUNCATIONS[0]:g}, {scores[-1]:.2f} at "
+        f"t={CURVE_TRUNCATIONS[-1]:g}).")
 
 
 def _truncation_rows():
@@ -55,6 +87,9 @@ def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   rows = _truncation_rows()
+  if 0 < FLAGS.eval_samples < 200:
+    raise app.UsageError(f"--eval_samples must be 0 or at least 200 (FID needs more samples "
+                         f"than the CNN's 128 features), got {FLAGS.eval_samples}")
   # Heavy imports after flag validation, so --help and bad flags answer at once.
   import numpy as np  # pylint: disable=import-outside-toplevel
 
@@ -91,6 +126,7 @@ def main(argv):
       len(rows), cols, row_labels=[f"t={t:g}" for t in rows], scale=scale,
       title=f"{config.name}: digit 3, the same noise scaled by t")
   print(f"Wrote {samples_path} and {truncation_path}.")
+  module = None
   if FLAGS.export:
     from tfbiggan_export.exporter import export_run  # pylint: disable=import-outside-toplevel
     module = export_run(model_dir, os.path.join(FLAGS.output_dir, "module"),
@@ -106,6 +142,8 @@ def main(argv):
       predicted, _ = classify(classifier, sample_images(generator, judged, truncation))
       print(f"A CNN trained on the real digits recognises {np.mean(predicted == judged):.1%} "
             f"of 1,000 samples at truncation {truncation:g} as the requested digit.")
+    if module and FLAGS.eval_samples:
+      _truncation_curve(classifier, module)
   print(f"Done in {(time.time() - start) / 60:.1f} min.")
   return 0
 

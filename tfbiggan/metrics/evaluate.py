@@ -230,6 +230,7 @@ def save_truncation_curve(results, prefix, title="truncation curve"):
   scores = [r["inception_score"] for r in results]
   fids = [r["fid"] for r in results]
   axes.plot(scores, fids, "o-", color="tab:blue")
+  axes.margins(x=0.12, y=0.1)  # Room for the labels of the outermost points.
   for r in results:
     axes.annotate(f"t={r['truncation']:g}", (r["inception_score"], r["fid"]),
                   textcoords="offset points", xytext=(5, 5), fontsize=8)
