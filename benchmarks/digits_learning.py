@@ -34,7 +34,8 @@ def main(argv):
   from tfbiggan.data.digits import load_digits_array  # pylint: disable=import-outside-toplevel
   from tfbiggan.training.demo_options import DEMO_STEPS, demo_options  # pylint: disable=import-outside-toplevel
   from tfbiggan.metrics import feature_statistics, frechet_distance_from_statistics  # pylint: disable=import-outside-toplevel
-  from tfbiggan.metrics.digits_classifier import classify, train_digits_classifier  # pylint: disable=import-outside-toplevel
+  from tfbiggan.metrics.classifier import KerasClassifier, activations  # pylint: disable=import-outside-toplevel
+  from tfbiggan.metrics.digits_classifier import train_digits_classifier  # pylint: disable=import-outside-toplevel
   from tfbiggan.sampling import sample_images  # pylint: disable=import-outside-toplevel
   from tfbiggan.training.checkpoints import load_ema_generator  # pylint: disable=import-outside-toplevel
   from tfbiggan.training.loop import train  # pylint: disable=import-outside-toplevel
@@ -50,10 +51,15 @@ def main(argv):
 
   train_x, train_y = load_digits_array("train")
   test_x, test_y = load_digits_array("test")
-  classifier = train_digits_classifier(train_x, train_y)
-  test_pred, test_features = classify(classifier, test_x)
+  classifier = KerasClassifier(train_digits_classifier(train_x, train_y), "features")
+
+  def classify(images):
+    logits, features = activations(images, classifier)
+    return logits.argmax(-1), features
+
+  test_pred, test_features = classify(test_x)
   real_accuracy = float(np.mean(test_pred == test_y))
-  _, train_features = classify(classifier, train_x)
+  _, train_features = classify(train_x)
   test_stats = feature_statistics(test_features)
 
   def fid(features):
@@ -61,7 +67,7 @@ def main(argv):
 
   labels = np.arange(FLAGS.num_samples) % 10
   untrained = tfbiggan.Generator(config)
-  _, untrained_features = classify(classifier, sample_images(untrained, labels, 1.0))
+  _, untrained_features = classify(sample_images(untrained, labels, 1.0))
   fid_floor, fid_untrained = fid(train_features), fid(untrained_features)
   from tfbiggan.training.checkpoints import latest_checkpoint  # pylint: disable=import-outside-toplevel
   run_step = int(latest_checkpoint(model_dir).rsplit("-", 1)[1])
@@ -70,7 +76,7 @@ def main(argv):
   print(f"baseline: classifier accuracy on held-out real digits {real_accuracy:.1%}; "
         f"FID train vs test digits {fid_floor:.2f}; FID untrained G {fid_untrained:.2f}")
   for truncation in (1.0, 0.5):
-    predicted, features = classify(classifier, sample_images(generator, labels, truncation))
+    predicted, features = classify(sample_images(generator, labels, truncation))
     accuracy = float(np.mean(predicted == labels))
     score = fid(features)
     print(f"truncation {truncation}: class accuracy {accuracy:.1%} "

@@ -48,14 +48,12 @@ flags.DEFINE_integer("eval_samples", 2000, "Samples per truncation of the trunca
 CURVE_TRUNCATIONS = (1.0, 0.8, 0.6, 0.4, 0.2)
 
 
-def _truncation_curve(judge, module_path):
-  """Measures the exported module with the judge; writes and prints the curve."""
+def _truncation_curve(classifier, module_path):
+  """Measures the exported module with the judge `classifier`; writes and prints the curve."""
   # pylint: disable=import-outside-toplevel
   import tensorflow as tf
   from tfbiggan.data import evaluation_dataset, make_source
   from tfbiggan.metrics import evaluate
-  from tfbiggan.metrics.classifier import KerasClassifier
-  classifier = KerasClassifier(judge, "features")
   held_out = evaluation_dataset(make_source("digits", 32, "test"), 100)
   reference = evaluate.compute_reference((images.numpy() for images, _ in held_out),
                                          classifier, description="digits/test, demo CNN")
@@ -134,16 +132,16 @@ def main(argv):
     print(f"Exported the generator as a TF-Hub module to {module}; try\n  tfbiggan-sample "
           f"--module={module} --classes=0,1,2,3 --truncation=0.5 --out=grid.png")
   if FLAGS.judge:
-    from tfbiggan.data.digits import load_digits_array  # pylint: disable=import-outside-toplevel
-    from tfbiggan.metrics.digits_classifier import classify, train_digits_classifier  # pylint: disable=import-outside-toplevel
-    classifier = train_digits_classifier(*load_digits_array("train"))
+    from tfbiggan.metrics.classifier import activations, digits_classifier  # pylint: disable=import-outside-toplevel
+    judge = digits_classifier()
     judged = np.arange(1000) % 10
     for truncation in (1.0, 0.5):
-      predicted, _ = classify(classifier, sample_images(generator, judged, truncation))
+      logits, _ = activations(sample_images(generator, judged, truncation), judge)
+      predicted = logits.argmax(-1)
       print(f"A CNN trained on the real digits recognises {np.mean(predicted == judged):.1%} "
             f"of 1,000 samples at truncation {truncation:g} as the requested digit.")
     if module and FLAGS.eval_samples:
-      _truncation_curve(classifier, module)
+      _truncation_curve(judge, module)
   print(f"Done in {(time.time() - start) / 60:.1f} min.")
   return 0
 

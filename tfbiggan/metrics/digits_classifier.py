@@ -3,10 +3,10 @@
 It answers "is this sample the digit it was asked for?" (class accuracy of generated
 samples) and gives the 128-d features in which the benchmark measures a Fréchet distance to
 held-out digits. Trained on the "train" split only; the "test" split is held out.
+`tfbiggan.metrics.classifier.digits_classifier()` wraps it as a `KerasClassifier`.
 """
 
 import keras
-import numpy as np
 
 
 def train_digits_classifier(images, labels, epochs=20, seed=0):
@@ -28,16 +28,4 @@ def train_digits_classifier(images, labels, epochs=20, seed=0):
                 keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                 metrics=["accuracy"])
   model.fit(images, labels, batch_size=64, epochs=epochs, verbose=0)
-  # One extractor for every later `classify` call, so its predict function is traced once.
-  model.extractor = keras.Model(inputs, [logits, model.get_layer("features").output])
   return model
-
-
-def classify(model, images, batch_size=256):
-  """(predicted class [N], features [N, 128]) of images [N, 32, 32, 3] in [-1, 1].
-
-  `model` comes from `train_digits_classifier`.
-  """
-  logits, features = model.extractor.predict(np.asarray(images, np.float32),
-                                             batch_size=batch_size, verbose=0)
-  return np.argmax(logits, axis=-1), features
