@@ -20,7 +20,7 @@ def _run(*args):
 
 def test_demo_trains_then_writes_sample_and_truncation_grids(tmp_path):
   result = _run(f"--output_dir={tmp_path}", "--steps=4", "--samples_per_class=3",
-                "--truncation_rows=1.0,0.5", "--eval_samples=200")
+                "--truncation_rows=1.0,0.5", "--eval_samples=200", "--judge_epochs=2")
   assert result.returncode == 0, result.stderr[-2000:]
   samples = np.asarray(Image.open(tmp_path / "samples.png"))
   truncation = np.asarray(Image.open(tmp_path / "truncation.png"))

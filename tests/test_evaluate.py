@@ -154,14 +154,18 @@ def test_saved_model_classifier_resizes_and_reads_logits_and_features(tmp_path):
 
 def test_training_loop_evaluates_the_ema_generator_into_tensorboard(tmp_path):
   from tfbiggan.training.loop import TrainOptions, train
+  from tiny_classifier import write_tiny_classifier
   from train_utils import TINY
   model_dir = tmp_path / "run"
+  classifier_path = str(tmp_path / "classifier")
+  write_tiny_classifier(classifier_path, 299)  # A SavedModel path, as for Inception.
   train(tfbiggan.get_config("digits-32", **TINY),
         TrainOptions(model_dir=str(model_dir), steps=2, steps_per_loop=1,
                      standing_stats_batches=0, eval_every=2, eval_samples=40,
-                     eval_classifier="digits"))
+                     eval_classifier=classifier_path))
   reference = evaluate.Reference.load(str(model_dir / "eval_reference.npz"))
   assert reference.num_samples == 1437  # The digits' train split, the run's data.
+  assert reference.features.shape == (1437, 3)  # The tiny classifier's mean colours.
   tags = {}
   for name in os.listdir(model_dir / "train"):
     for event in tf.compat.v1.train.summary_iterator(str(model_dir / "train" / name)):
