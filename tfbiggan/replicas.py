@@ -17,17 +17,10 @@ import numpy as np
 import tensorflow as tf
 
 
-def local_replicas(strategy):
-  """How many replicas of `strategy` this process drives (1 for None)."""
-  if strategy is None:
-    return 1
-  return len(strategy.extended.worker_devices)
-
-
 def split_across_replicas(fn, strategy=None):
   """A host function `call(*arrays)` -> `fn`'s nested outputs as numpy arrays (see the
   module docstring). `fn` takes as many tensors as `call` gets arrays, all [B, ...]."""
-  replicas = local_replicas(strategy)
+  replicas = len(strategy.extended.worker_devices) if strategy else 1  # This process's.
   if strategy is None:
     run_fn = tf.function(fn)
   else:

@@ -148,13 +148,6 @@ def generate_and_classify(generate, classifier):
                                classifier.strategy)
 
 
-def generated_activations(generate, classifier, noise):
-  """Yields (logits, features) of each (z, y) batch of `noise` (`generate_and_classify`)."""
-  fused = generate_and_classify(generate, classifier)
-  for z, y in noise:
-    yield fused(z, y)
-
-
 def evaluate_activations(activation_batches, reference, num_splits=10, max_features=10000,
                          pr_k=3):
   """IS, FID, KID, precision and recall of streamed (logits, features) batches of generated
@@ -181,23 +174,30 @@ def evaluate_batches(batches, classifier, reference, num_splits=10, max_features
                               pr_k)
 
 
+def evaluate_generated(fused, noise, num_samples, reference, num_splits=10, what="samples"):
+  """`evaluate_activations` of the (z, y) batches of `noise` (`num_samples` in all) through
+  `fused` (`generate_and_classify`), with a progress line named `what` every 30 s."""
+  activations = track((fused(z, y) for z, y in noise),
+                      Progress(what, num_samples, "samples", min_interval_s=30),
+                      count=lambda batch: len(batch[0]))
+  return evaluate_activations(activations, reference, num_splits)
+
+
 def truncation_curve(module, classifier, reference, truncations, num_samples=10000,
                      batch_size=50, seed=0, num_splits=10):
   """[metrics dict with "truncation"] for each truncation (see `evaluate_activations`).
 
   Samples are generated and classified on the classifier's local replicas
-  (`generated_activations`); with a strategy, load `module` under its scope.
+  (`generate_and_classify`); with a strategy, load `module` under its scope.
   """
   results = []
   start = time.time()
   for index, truncation in enumerate(truncations):
     generate, sizes = module_generator(module, truncation)
-    noise = noise_batches(num_samples, *sizes, truncation, batch_size, seed)
-    activations = track(generated_activations(generate, classifier, noise),
-                        Progress(f"truncation {truncation:g}: samples", num_samples, "samples",
-                                 min_interval_s=30),
-                        count=lambda batch: len(batch[0]))
-    metrics = evaluate_activations(activations, reference, num_splits)
+    metrics = evaluate_generated(
+        generate_and_classify(generate, classifier),
+        noise_batches(num_samples, *sizes, truncation, batch_size, seed), num_samples,
+        reference, num_splits, what=f"truncation {truncation:g}: samples")
     results.append(dict(truncation=float(truncation), **metrics))
     elapsed = time.time() - start
     logging.info("truncation %g: IS %.3f FID %.3f KID %.4f P %.3f R %.3f (%d/%d, ETA %s)",

@@ -18,9 +18,8 @@ from absl import logging
 
 from tfbiggan.data import evaluation_dataset
 from tfbiggan.metrics.classifier import classifier_by_name
-from tfbiggan.metrics.evaluate import (Reference, compute_reference, evaluate_activations,
+from tfbiggan.metrics.evaluate import (Reference, compute_reference, evaluate_generated,
                                        generate_and_classify, noise_batches)
-from tfbiggan.progress import Progress, track
 
 REFERENCE_FILE = "eval_reference.npz"
 
@@ -59,7 +58,7 @@ class PeriodicEvaluation:
                    self.reference.num_samples, source.name, path)
 
   def __call__(self, generator):
-    """The metrics dict of `evaluate_activations` for `generator` (truncation 1)."""
+    """The metrics dict of `evaluate_generated` for `generator` (truncation 1)."""
     config = generator.config
     noise = noise_batches(self.num_samples, config.dim_z, config.num_classes, 1.0,
                           self.batch_size, self.seed)
@@ -67,9 +66,6 @@ class PeriodicEvaluation:
       self._generator = generator
       self._fused = generate_and_classify(lambda z, y: generator(z, y, training=False),
                                           self.classifier)
-    activations = track((self._fused(z, y) for z, y in noise),
-                        Progress("evaluation: samples", self.num_samples, "samples",
-                                 min_interval_s=30),
-                        count=lambda batch: len(batch[0]))
-    return evaluate_activations(activations, self.reference,
-                                num_splits=min(10, max(1, self.num_samples // 100)))
+    return evaluate_generated(self._fused, noise, self.num_samples, self.reference,
+                              num_splits=min(10, max(1, self.num_samples // 100)),
+                              what="evaluation: samples")
