@@ -2,26 +2,29 @@
 
 import setuptools
 
+# Ranges, not pins: installed next to another TensorFlow (Colab, a TPU VM image), tfbiggan
+# keeps it. The lowest versions are tested too (ci/oldest.txt, run by .ci/run).
 INSTALL_REQUIRES = [
-    "tensorflow==2.21.*",
+    "tensorflow>=2.16,<3",  # Keras 3 is TensorFlow's Keras from 2.16 on.
     "keras>=3.10,<4",
-    "tensorflow-hub==0.16.*",
-    "tf-keras==2.21.*",  # hub.KerasLayer needs Keras 2 (tf-keras).
+    "tensorflow-hub>=0.16.1,<1",
     "setuptools<82",  # tensorflow_hub 0.16 imports pkg_resources.
-    "tensorflow-datasets==4.9.*",
+    "tensorflow-datasets>=4.9.4,<5",
     "absl-py>=2.1",
     "numpy>=1.26",
     "pillow>=10",
-    "tensorboard==2.20.*",  # tf.summary needs it; TF 2.21 no longer installs it.
+    "tensorboard>=2.16,<3",  # tf.summary needs it; TF 2.21 no longer installs it.
     "scikit-learn>=1.4",  # Ships the handwritten digits of the offline demo.
     "matplotlib>=3.8",  # The truncation-curve plot of tfbiggan-eval.
 ]
 
 EXTRAS = {
+    # `hub.KerasLayer(module)` runs on Keras 2: tf-keras of the installed TensorFlow's version.
+    "keras-layer": ["tf-keras>=2.16,<3"],
     # The converter's equality test builds pytorch-pretrained-biggan's model (random weights);
     # torch 2.13.0 is the CPU build the machines hold on disk.
     # nbclient / ipykernel execute the notebooks in CI.
-    "test": ["pytest>=8", "scipy>=1.11", "torch==2.13.0", "pytorch-pretrained-biggan==0.1.1",
+    "test": ["tf-keras>=2.16,<3", "pytest>=8", "scipy>=1.11", "torch==2.13.0", "pytorch-pretrained-biggan==0.1.1",
              "nbclient>=0.10", "nbformat>=5.9", "ipykernel>=6.29"],
     "notebooks": ["notebook", "ipywidgets"],
     # Independent implementations the reference checks compare against.
@@ -36,18 +39,20 @@ setuptools.setup(
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.10",
-    # `export/` installs as `tfbiggan_export`, so that no top-level `export` is installed.
+    # Two packages: `tfbiggan` (the library and, in tfbiggan.cli, the commands) and
+    # `tfbiggan_export` (writing modules: exporter, converter), whose source is the folder
+    # `export/`. tfbiggan_export imports tfbiggan; of tfbiggan only tfbiggan.cli imports it.
     packages=setuptools.find_packages(include=["tfbiggan", "tfbiggan.*"]) + ["tfbiggan_export"],
     package_dir={"tfbiggan_export": "export"},
     package_data={"tfbiggan": ["data/*.json", "data/*.tsv"]},
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS,
     entry_points={"console_scripts": [
-        "tfbiggan-demo=tfbiggan.demo:run",
-        "tfbiggan-train=tfbiggan.training.train_main:run",
-        "tfbiggan-export=tfbiggan_export.export_main:run",
-        "tfbiggan-sample=tfbiggan_export.sample_main:run",
-        "tfbiggan-convert=tfbiggan_export.convert_main:run",
-        "tfbiggan-eval=tfbiggan.metrics.eval_main:run",
+        "tfbiggan-demo=tfbiggan.cli.demo:run",
+        "tfbiggan-train=tfbiggan.cli.train:run",
+        "tfbiggan-export=tfbiggan.cli.export:run",
+        "tfbiggan-sample=tfbiggan.cli.sample:run",
+        "tfbiggan-convert=tfbiggan.cli.convert:run",
+        "tfbiggan-eval=tfbiggan.cli.evaluate:run",
     ]},
 )

@@ -37,7 +37,7 @@ def main(argv):
   from tfbiggan.metrics.classifier import KerasClassifier, activations  # pylint: disable=import-outside-toplevel
   from tfbiggan.metrics.digits_classifier import train_digits_classifier  # pylint: disable=import-outside-toplevel
   from tfbiggan.sampling import sample_images  # pylint: disable=import-outside-toplevel
-  from tfbiggan.training.checkpoints import load_ema_generator  # pylint: disable=import-outside-toplevel
+  from tfbiggan.run_dir import RunDir  # pylint: disable=import-outside-toplevel
   from tfbiggan.training.loop import train  # pylint: disable=import-outside-toplevel
 
   model_dir = FLAGS.model_dir or tempfile.mkdtemp(prefix="digits_learning_")
@@ -47,7 +47,7 @@ def main(argv):
   if steps:
     train(config, demo_options(model_dir, steps))
   train_seconds = time.time() - start
-  generator = load_ema_generator(model_dir)
+  generator = RunDir(model_dir).load_ema_generator()
 
   train_x, train_y = load_digits_array("train")
   test_x, test_y = load_digits_array("test")
@@ -69,8 +69,8 @@ def main(argv):
   untrained = tfbiggan.Generator(config)
   _, untrained_features = classify(sample_images(untrained, labels, 1.0))
   fid_floor, fid_untrained = fid(train_features), fid(untrained_features)
-  from tfbiggan.training.checkpoints import latest_checkpoint  # pylint: disable=import-outside-toplevel
-  run_step = int(latest_checkpoint(model_dir).rsplit("-", 1)[1])
+  from tfbiggan.run_dir import RunDir  # pylint: disable=import-outside-toplevel
+  run_step = RunDir(model_dir).checkpoint_step()
   trained = f"trained here in {train_seconds / 60:.1f} min" if steps else "an existing run"
   print(f"digits-32 at step {run_step} ({trained}) in {model_dir}")
   print(f"baseline: classifier accuracy on held-out real digits {real_accuracy:.1%}; "

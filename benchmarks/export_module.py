@@ -51,7 +51,7 @@ def _tfbiggan_rows(folder):
 
   import tfbiggan
   from tfbiggan_export.exporter import export_generator
-  from tfbiggan_export.sampler import load_module
+  from tfbiggan.generator_module import load_generator_module as load_module
   config = tfbiggan.get_config(FLAGS.config, initializer="normal",
                                truncation_grid=tfbiggan.configs.OFFICIAL_TRUNCATION_GRID)
   generator = tfbiggan.Generator(config)

@@ -58,7 +58,7 @@ def main(argv):
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
 
   import tfbiggan  # pylint: disable=import-outside-toplevel
-  from tfbiggan.training.strategy import resolve_strategy  # pylint: disable=import-outside-toplevel
+  from tfbiggan.distribute.strategy import resolve_strategy  # pylint: disable=import-outside-toplevel
   from tfbiggan.training.trainer import Trainer  # pylint: disable=import-outside-toplevel
   if FLAGS.config not in tfbiggan.list_configs():
     raise app.UsageError(f"unknown --config {FLAGS.config}; known: {tfbiggan.list_configs()}")

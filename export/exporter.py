@@ -3,28 +3,24 @@
 `export_run(model_dir, output)` is what `tfbiggan-export` does: it loads the run's EMA
 generator, bakes BN standing statistics for each point of a truncation grid (default the
 official 51 points 0, 0.02, ..., 1) and writes the module of `hub_module` atomically: into a
-scratch folder beside `output`, renamed into place only when complete, so a failed export
-leaves nothing at `output`.
+scratch folder beside `output` (`.<name>.tmp-*`), moved into place only when complete, so a
+failed export leaves nothing at `output`. Run, output and scratch may be on any TensorFlow
+file system (`tfbiggan.files`); on GCS, whose folder renames copy object by object, an
+interrupted move can leave the scratch folder behind, and the next export of the same
+`output` deletes it first.
 """
 
 import datetime
-import os
-import shutil
-import tempfile
 
 from absl import logging
 import numpy as np
 
+from tfbiggan import files
 from tfbiggan.class_names import default_class_names
 from tfbiggan.class_names import readable_class_names
 from tfbiggan.configs import OFFICIAL_TRUNCATION_GRID
+from tfbiggan.run_dir import RunDir
 from tfbiggan.standing_statistics import bake_truncation_statistics
-from tfbiggan.training.checkpoints import FINAL_GENERATOR
-from tfbiggan.training.checkpoints import checkpoint_step
-from tfbiggan.training.checkpoints import load_discriminator
-from tfbiggan.training.checkpoints import load_ema_generator
-from tfbiggan.training.checkpoints import read_class_names
-from tfbiggan.training.checkpoints import read_run_config
 from tfbiggan_export.hub_module import build_generator_module
 from tfbiggan_export.hub_module import write_generator_module
 from tfbiggan_export.model_card import model_card
@@ -39,12 +35,13 @@ def check_output_path(output, overwrite=False):
     FileExistsError: output exists and overwrite is False.
     FileNotFoundError: output's parent folder does not exist.
   """
-  output = os.path.abspath(output)
-  if os.path.exists(output) and not overwrite:
+  output = files.absolute(output)
+  if files.exists(output) and not overwrite:
     raise FileExistsError(f"{output} already exists; choose another --output or pass "
                           "--overwrite to replace it")
-  parent = os.path.dirname(output)
-  if not os.path.isdir(parent):
+  parent = files.dirname(output)
+  # In a bucket a folder is only a name prefix, created by writing below it.
+  if not files.is_remote(parent) and not files.isdir(parent):
     raise FileNotFoundError(f"the folder {parent} (where --output={output} would go) does not "
                             "exist; create it first")
 
@@ -68,7 +65,7 @@ def export_generator(generator, output, class_names=None, metadata=None, discrim
   """
   config = generator.config
   check_output_path(output, overwrite)
-  output = os.path.abspath(output)
+  output = files.absolute(output)
   class_names = readable_class_names(class_names or default_class_names(config.num_classes))
   if len(class_names) != config.num_classes:
     raise ValueError(f"{len(class_names)} class names given for a generator of "
@@ -86,27 +83,16 @@ def export_generator(generator, output, class_names=None, metadata=None, discrim
       with_discriminator=discriminator is not None, xla=bool(jit_compile),
       exported_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
       config=config.to_dict(), **(metadata or {}))
-  scratch = tempfile.mkdtemp(prefix=f".{os.path.basename(output)}.tmp-",
-                             dir=os.path.dirname(output))
-  umask = os.umask(0)
-  os.umask(umask)
-  os.chmod(scratch, 0o777 & ~umask)  # mkdtemp's 0700 would stay on the module.
+  scratch = files.scratch_folder(output)
   try:
     root, signatures = build_generator_module(generator, class_names, metadata, jit_compile,
                                               discriminator)
     write_generator_module(root, signatures, scratch, class_names, metadata,
                            model_card(metadata, class_names))
-    if os.path.exists(output):
-      old = scratch + ".old"
-      os.replace(output, old)
-      os.replace(scratch, output)
-      shutil.rmtree(old, ignore_errors=True)
-    else:
-      os.replace(scratch, output)
+    return files.replace_folder(scratch, output)
   except BaseException:
-    shutil.rmtree(scratch, ignore_errors=True)
+    files.rmtree(scratch)
     raise
-  return output
 
 
 def export_run(model_dir, output, truncation_grid=OFFICIAL_TRUNCATION_GRID,
@@ -132,16 +118,14 @@ def export_run(model_dir, output, truncation_grid=OFFICIAL_TRUNCATION_GRID,
     ValueError: a bad grid, batch count or class names.
   """
   check_output_path(output, overwrite)
-  config = read_run_config(model_dir)
-  if config is None:
-    raise FileNotFoundError(f"{model_dir} holds no config.json: not a tfbiggan-train run "
-                            "(pass the --model_dir given to tfbiggan-train)")
+  run = RunDir(model_dir)
+  config = run.config()
   grid = tuple(float(t) for t in truncation_grid)
   config.replace(truncation_grid=grid)  # Validates the grid before any work.
   if standing_stats_batches < 0 or standing_stats_batch_size < 1:
     raise ValueError("standing_stats_batches must be >= 0 and standing_stats_batch_size >= 1")
   if not standing_stats_batches:
-    baked = os.path.exists(os.path.join(model_dir, FINAL_GENERATOR + ".index"))
+    baked = run.has_final_generator()
     if not baked or grid != tuple(config.truncation_grid):
       raise ValueError(
           "standing_stats_batches=0 reuses the statistics the run baked after its last step, "
@@ -149,16 +133,16 @@ def export_run(model_dir, output, truncation_grid=OFFICIAL_TRUNCATION_GRID,
           + ("this run has not finished (no generator/ folder)" if not baked else
              f"the grid asked for is {list(grid)}")
           + ". Pass standing_stats_batches > 0 (e.g. 16) to bake statistics for the grid.")
-  names = class_names or read_class_names(model_dir)
-  generator = load_ema_generator(model_dir, truncation_grid=grid)
+  names = class_names or run.read_class_names()
+  generator = run.load_ema_generator(truncation_grid=grid)
   if standing_stats_batches:
     logging.info("baking standing statistics: %d truncation points x %d batches of %d",
                  len(grid), standing_stats_batches, standing_stats_batch_size)
     bake_truncation_statistics(generator, standing_stats_batches, standing_stats_batch_size,
                                seed=seed, log_progress=True)
-  discriminator = load_discriminator(model_dir) if with_discriminator else None
+  discriminator = run.load_discriminator() if with_discriminator else None
   metadata = dict(
-      source_run=os.path.abspath(model_dir), training_step=checkpoint_step(model_dir),
+      source_run=run.path, training_step=run.checkpoint_step(),
       dataset=config.dataset,
       standing_statistics=dict(batches_per_point=standing_stats_batches,
                                batch_size=standing_stats_batch_size, seed=seed)

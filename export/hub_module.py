@@ -24,9 +24,10 @@ InvalidArgumentError naming the input and the expected value.
 """
 
 import json
-import os
 
 import tensorflow as tf
+
+from tfbiggan import files
 
 METADATA_FILE = "metadata.json"
 CLASS_NAMES_FILE = "class_names.txt"
@@ -172,11 +173,7 @@ def write_generator_module(root, signatures, path, class_names, metadata, model_
   `path` (an empty or new folder), with assets/metadata.json, assets/class_names.txt and
   MODEL_CARD.md."""
   tf.saved_model.save(root, path, signatures=signatures)
-  assets = os.path.join(path, "assets")
-  os.makedirs(assets, exist_ok=True)
-  with open(os.path.join(assets, METADATA_FILE), "w", encoding="utf-8") as f:
-    json.dump(metadata, f, indent=2, sort_keys=True)
-  with open(os.path.join(assets, CLASS_NAMES_FILE), "w", encoding="utf-8") as f:
-    f.write("\n".join(class_names) + "\n")
-  with open(os.path.join(path, MODEL_CARD_FILE), "w", encoding="utf-8") as f:
-    f.write(model_card)
+  files.write_json(files.join(path, "assets", METADATA_FILE), metadata)
+  files.write_atomically(files.join(path, "assets", CLASS_NAMES_FILE),
+                         "\n".join(class_names) + "\n")
+  files.write_atomically(files.join(path, MODEL_CARD_FILE), model_card)

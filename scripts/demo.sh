@@ -3,4 +3,4 @@
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh" ""
 cd "$ROOT"
-exec "$PY" -m tfbiggan.demo "$@"
+exec "$PY" -m tfbiggan.cli.demo "$@"

@@ -14,9 +14,10 @@ import tfbiggan
 from official_standin import (official_stack_names, random_official_values,
                               write_official_module, write_random_official_module)
 from tfbiggan import official_names
-from tfbiggan_export.converter import convert, generator_from_official
-from tfbiggan_export.official_module import identify_module, read_official_module
-from tfbiggan_export.sampler import load_module
+from tfbiggan.pretrained import generator_from_official
+from tfbiggan_export.converter import convert
+from tfbiggan.official_module import identify_module, read_official_module
+from tfbiggan.generator_module import load_generator_module as load_module
 from train_utils import cli_env
 
 SLOW = pytest.mark.slow
@@ -152,7 +153,7 @@ def test_identify_module_lists_missing_and_misshaped_variables():
 
 
 def _convert_cli(*flags):
-  return subprocess.run([sys.executable, "-m", "tfbiggan_export.convert_main", *flags],
+  return subprocess.run([sys.executable, "-m", "tfbiggan.cli.convert", *flags],
                         capture_output=True, text=True, env=cli_env(), timeout=600)
 
 

@@ -14,7 +14,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def _run(*args):
   env = dict(os.environ, PYTHONPATH=ROOT, CUDA_VISIBLE_DEVICES="")
-  return subprocess.run([sys.executable, "-m", "tfbiggan.demo", *args], cwd=ROOT, env=env,
+  return subprocess.run([sys.executable, "-m", "tfbiggan.cli.demo", *args], cwd=ROOT, env=env,
                         capture_output=True, text=True, timeout=600)
 
 

@@ -97,7 +97,7 @@ def test_truncation_curve_is_written_as_png_and_json(module_path, classifier, re
 
 
 def _eval_cli(*flags):
-  return subprocess.run([sys.executable, "-m", "tfbiggan.metrics.eval_main", *flags],
+  return subprocess.run([sys.executable, "-m", "tfbiggan.cli.evaluate", *flags],
                         capture_output=True, text=True, env=cli_env(), timeout=600)
 
 
@@ -177,7 +177,7 @@ def test_training_loop_evaluates_the_ema_generator_into_tensorboard(tmp_path):
 
 def test_split_across_replicas_equals_one_device():
   from conftest import mirrored_cpu_strategy
-  from tfbiggan.replicas import split_across_replicas
+  from tfbiggan.distribute.replicas import split_across_replicas
   strategy = mirrored_cpu_strategy(2)
   with strategy.scope():
     generator = tfbiggan.Generator(tfbiggan.get_config("digits-32", g_ch=4))

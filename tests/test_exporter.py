@@ -13,10 +13,10 @@ import tensorflow as tf
 import tfbiggan
 from train_utils import TINY, cli_env
 from tfbiggan.standing_statistics import bake_truncation_statistics
-from tfbiggan.training.checkpoints import load_discriminator, load_ema_generator
+from tfbiggan.run_dir import RunDir
 from tfbiggan.training.loop import TrainOptions, train
 from tfbiggan_export import exporter
-from tfbiggan_export.sampler import load_module
+from tfbiggan.generator_module import load_generator_module as load_module
 
 GRID = (0.0, 0.5, 1.0)
 STATS = dict(standing_stats_batches=2, standing_stats_batch_size=8, seed=3)
@@ -47,7 +47,7 @@ def module(module_dir):
 @pytest.fixture(scope="module")
 def reference_generator(run_dir):
   """The run's EMA generator with the same statistics baked in memory."""
-  generator = load_ema_generator(run_dir, truncation_grid=GRID)
+  generator = RunDir(run_dir).load_ema_generator(truncation_grid=GRID)
   bake_truncation_statistics(generator, STATS["standing_stats_batches"],
                              STATS["standing_stats_batch_size"], seed=STATS["seed"])
   return generator
@@ -165,7 +165,7 @@ def test_training_mode_uses_batch_statistics(module):
 
 
 def test_discriminator_is_exported_for_fine_tuning(module, run_dir):
-  discriminator = load_discriminator(run_dir)
+  discriminator = RunDir(run_dir).load_discriminator()
   images = np.random.default_rng(0).uniform(-1, 1, (3, 32, 32, 3)).astype(np.float32)
   y = tf.one_hot([1, 2, 3], 10)
   expected = discriminator(images, y).numpy()
@@ -239,7 +239,7 @@ def test_xla_module_equals_the_plain_one(reference_generator, tmp_path):
 def test_zero_standing_batches_reuses_the_runs_own_statistics(run_dir, tmp_path):
   run_grid = tfbiggan.get_config("digits-32").truncation_grid
   path = exporter.export_run(run_dir, str(tmp_path / "m"), run_grid, standing_stats_batches=0)
-  generator = load_ema_generator(run_dir)
+  generator = RunDir(run_dir).load_ema_generator()
   z, _, y = _inputs(truncation=0.75)
   out = load_module(path).signatures["default"](z=z, y=y, truncation=0.75)["default"]
   assert np.abs(out.numpy() - generator(z, y, truncation=0.75).numpy()).max() <= 1e-5
@@ -274,16 +274,16 @@ def _cli(module_name, *flags):
 
 
 def test_export_cli_errors_are_one_line_and_write_nothing(tmp_path, run_dir):
-  result = _cli("tfbiggan_export.export_main", f"--model_dir={tmp_path / 'nothing'}",
+  result = _cli("tfbiggan.cli.export", f"--model_dir={tmp_path / 'nothing'}",
                 f"--output={tmp_path / 'out'}")
   assert result.returncode == 2
   assert "holds no config.json: not a tfbiggan-train run" in result.stderr
   assert "Traceback" not in result.stderr
-  result = _cli("tfbiggan_export.export_main", f"--model_dir={run_dir}",
+  result = _cli("tfbiggan.cli.export", f"--model_dir={run_dir}",
                 f"--output={tmp_path / 'out'}", "--truncation_grid=1,0.5")
   assert result.returncode == 2
   assert "truncation_grid must increase strictly" in result.stderr
-  result = _cli("tfbiggan_export.export_main", f"--model_dir={run_dir}")
+  result = _cli("tfbiggan.cli.export", f"--model_dir={run_dir}")
   assert result.returncode == 1 and "--output is required" in result.stderr
   assert not os.path.exists(tmp_path / "out")
 
@@ -291,19 +291,19 @@ def test_export_cli_errors_are_one_line_and_write_nothing(tmp_path, run_dir):
 def test_export_and_sample_cli(run_dir, tmp_path):
   from PIL import Image
   module_path = tmp_path / "digits"
-  result = _cli("tfbiggan_export.export_main", f"--model_dir={run_dir}",
+  result = _cli("tfbiggan.cli.export", f"--model_dir={run_dir}",
                 f"--output={module_path}", "--truncation_grid=0,1",
                 "--standing_stats_batches=1", "--standing_stats_batch_size=4")
   assert result.returncode == 0, result.stderr
   assert "standing statistics: truncation 2/2 (100%)" in result.stderr
   png = tmp_path / "grid.png"
-  result = _cli("tfbiggan_export.sample_main", f"--module={module_path}", "--classes=3,7",
+  result = _cli("tfbiggan.cli.sample", f"--module={module_path}", "--classes=3,7",
                 "--samples_per_class=5", "--truncation=0.6", "--scale=2", f"--out={png}")
   assert result.returncode == 0, result.stderr
   width, height = Image.open(png).size
   assert width > 5 * 64 and 2 * 64 < height < 3 * 64 + 40
-  result = _cli("tfbiggan_export.sample_main", f"--module={module_path}", "--classes=eleven",
+  result = _cli("tfbiggan.cli.sample", f"--module={module_path}", "--classes=eleven",
                 f"--out={png}")
   assert result.returncode == 2 and "no class is named 'eleven'" in result.stderr
-  result = _cli("tfbiggan_export.sample_main", f"--module={tmp_path / 'none'}")
+  result = _cli("tfbiggan.cli.sample", f"--module={tmp_path / 'none'}")
   assert result.returncode == 2 and "no module at" in result.stderr

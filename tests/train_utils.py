@@ -35,7 +35,7 @@ def cli_env(extra=None):
 
 
 def train_command(config_path, model_dir, steps, *flags):
-  return [sys.executable, "-m", "tfbiggan.training.train_main", f"--config={config_path}",
+  return [sys.executable, "-m", "tfbiggan.cli.train", f"--config={config_path}",
           f"--model_dir={model_dir}", f"--steps={steps}", "--standing_stats_batches=1",
           "--summary_every=1000", *flags]
 

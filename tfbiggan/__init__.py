@@ -7,18 +7,36 @@ Public API:
   truncated_noise(...)   -> z samples in the official modules' convention
   interpolate(a, b, n)   -> lerp / slerp paths between latents or class vectors
   load_pretrained(path)  -> the Keras Generator of an exported, converted or official module
+
+The names are imported on first use, so that importing a submodule (a command's flags, the
+configs) does not load TensorFlow.
 """
 
-from tfbiggan.configs import BigGANConfig
-from tfbiggan.configs import get_config
-from tfbiggan.configs import list_configs
-from tfbiggan.models import Discriminator
-from tfbiggan.models import Generator
-from tfbiggan.pretrained import load_pretrained
-from tfbiggan.sampling import interpolate
-from tfbiggan.sampling import truncated_noise
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = ["BigGANConfig", "Discriminator", "Generator", "get_config", "interpolate",
-           "list_configs", "load_pretrained", "truncated_noise"]
+_PUBLIC = {
+    "BigGANConfig": "tfbiggan.configs",
+    "get_config": "tfbiggan.configs",
+    "list_configs": "tfbiggan.configs",
+    "Discriminator": "tfbiggan.models",
+    "Generator": "tfbiggan.models",
+    "load_pretrained": "tfbiggan.pretrained",
+    "interpolate": "tfbiggan.sampling",
+    "truncated_noise": "tfbiggan.sampling",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name):
+  if name in _PUBLIC:
+    value = getattr(importlib.import_module(_PUBLIC[name]), name)
+    globals()[name] = value
+    return value
+  raise AttributeError(f"module 'tfbiggan' has no attribute {name!r}")
+
+
+def __dir__():
+  return sorted(list(globals()) + __all__)

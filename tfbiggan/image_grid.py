@@ -1,11 +1,11 @@
 """Sample grids as PNG files, with row labels and a title."""
 
-import os
-
 import numpy as np
 from PIL import Image
 from PIL import ImageDraw
 from PIL import ImageFont
+
+from tfbiggan import files
 
 
 def to_uint8(images):
@@ -19,7 +19,7 @@ def save_image_grid(path, images, rows, cols, row_labels=None, title=None, scale
   """Writes images ([rows * cols, H, W, 3] in [-1, 1], row-major) as one labelled PNG.
 
   Args:
-    path: output .png path; its folder is created.
+    path: output .png path, on any TensorFlow file system; its folder is created.
     rows, cols: grid layout.
     row_labels: optional text per row.
     title: optional line of text above the grid.
@@ -49,6 +49,4 @@ def save_image_grid(path, images, rows, cols, row_labels=None, title=None, scale
     for c in range(cols):
       x = left + padding + c * (width + padding)
       canvas.paste(Image.fromarray(images[r * cols + c]), (x, y))
-  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-  canvas.save(path)
-  return path
+  return files.save_png(path, canvas)

@@ -1,46 +1,116 @@
-"""`load_pretrained`: a Keras `Generator` from a module, ready to sample or fine-tune."""
+"""`load_pretrained`: a Keras `Generator` from a module, ready to sample or fine-tune.
 
-import json
-import os
+Two kinds of module are read:
+  * the modules tfbiggan writes (`tfbiggan-export`, `tfbiggan-convert`): their variable list
+    is the generator's weights in order, and their metadata holds the config;
+  * the official DeepMind BigGAN modules (TF1 hub format), converted in memory by
+    `generator_from_official`.
 
-import tensorflow as tf
+Weights of an official module. Each official variable lands in the Keras weight its name maps
+to (`tfbiggan.official_names.keras_path`); for w, b, gamma and beta the EMA copy is taken
+(`/ema_b999900` biggan, `/ema_0.9999` deep), the raw copy only where no EMA copy exists. No
+transposes: both are NHWC with kernels [kh, kw, in, out] and dense [in, out]; biggan's final BN
+gain and bias are reshaped from [1, 1, 1, C] to [C].
 
+Spectral norm. The stored `u0` (biggan also `u1`, `u2`) are copied as they are. At inference
+our layers compute sigma as the official graph does (spec §3.4): one power-iteration step from
+the stored u0 with nrm(x) = x * rsqrt(sum(x^2) + 1e-4), u left unchanged.
+(pytorch-pretrained-biggan performs the same step once at conversion but normalises with
+x / max(|x|, 1e-4), which differs from the official graph by about 5e-5 relative.)
+
+BN statistics. biggan-deep: the 51 per-truncation means and variances become our
+`truncation_means` / `truncation_vars` (grid 0, 0.02, ..., 1); between grid points our BN
+interpolates linearly, (1 - w) * row_i + w * row_{i+1} with w = (t - t_i) / 0.02 (exact on the
+grid; pytorch-pretrained-biggan swaps the two weights, spec §1.2). biggan v2: the accumulated
+standing statistics become ours and are used at every truncation (a grid can be baked later).
+"""
+
+from tfbiggan import official_names
+from tfbiggan.configs import OFFICIAL_TRUNCATION_GRID
+from tfbiggan.configs import get_config
 from tfbiggan.configs.config import BigGANConfig
+from tfbiggan.generator_module import load_generator_module
+from tfbiggan.generator_module import module_metadata
 from tfbiggan.models.generator import Generator
+from tfbiggan.official_module import is_official_module
+from tfbiggan.official_module import read_official_module
 
 
-def _is_official_module(path):
-  return (os.path.isdir(path) and os.path.exists(os.path.join(path, "tfhub_module.pb"))
-          and not os.path.exists(os.path.join(path, "assets", "metadata.json")))
+def _values_by_keras_path(official):
+  """{keras path: (official name, array)}, EMA copies preferred over raw ones."""
+  chosen = {}
+  for name, value in official.variables.items():
+    path = official_names.keras_path(name)
+    _, is_ema = official_names.split_ema(name)
+    if path not in chosen or is_ema:
+      chosen[path] = (name, value)
+  return chosen
+
+
+def generator_from_official(official, truncation_grid=None):
+  """Our `Generator` holding the weights and statistics of an `OfficialModule`.
+
+  Args:
+    official: from `tfbiggan.official_module.read_official_module`.
+    truncation_grid: deep modules always get the official 51-point grid; for biggan v2 an
+      optional grid to bake later (default: none, the accumulated statistics serve every
+      truncation).
+
+  Returns: (generator, {official name: Keras path} of every weight assigned).
+
+  Raises:
+    ValueError: an official variable without a place in our generator, or of another shape.
+  """
+  if official.is_deep:
+    grid = OFFICIAL_TRUNCATION_GRID
+  else:
+    grid = tuple(truncation_grid or ())
+  generator = Generator(get_config(official.name, truncation_grid=grid))
+  weights = {w.path: w for w in generator.weights}
+  landed = {}
+  for path, (name, value) in _values_by_keras_path(official).items():
+    if path not in weights:
+      raise ValueError(f"official variable {name} maps to {path}, which our {official.name} "
+                       "generator lacks")
+    weight = weights[path]
+    if value.size != weight.numpy().size:
+      raise ValueError(f"official variable {name} has shape {list(value.shape)} but our "
+                       f"{path} has {list(weight.shape)}")
+    weight.assign(value.reshape(weight.shape))
+    landed[name] = path
+  if official.is_deep:
+    batch_norms = generator.batch_norms
+    if len(batch_norms) != len(official.truncation_statistics):
+      raise ValueError(f"{len(official.truncation_statistics)} BN statistics sets for "
+                       f"{len(batch_norms)} batch norms")
+    for bn, (mean, var) in zip(batch_norms, official.truncation_statistics):
+      bn.truncation_means.assign(mean)
+      bn.truncation_vars.assign(var)
+  return generator, landed
 
 
 def load_pretrained(path_or_handle):
   """The Keras `Generator` of a module, with its weights and BN statistics.
 
   Args:
-    path_or_handle: a module written by `tfbiggan-export` or `tfbiggan-convert` (a folder or
-      a TF-Hub handle), or an official DeepMind BigGAN module folder (TF1 hub format, as
-      downloaded and extracted), which is converted in memory.
+    path_or_handle: a module written by `tfbiggan-export` or `tfbiggan-convert` (a folder on
+      any TensorFlow file system, or a TF-Hub handle), or an official DeepMind BigGAN module
+      folder (TF1 hub format, as downloaded and extracted), which is converted in memory.
 
   Returns: a `tfbiggan.Generator`; `generator(z, y, truncation=t)` equals the module's
     default signature, and `training=True` calls fine-tune it.
 
   Raises:
-    ValueError: the path holds neither kind of module.
+    FileNotFoundError: nothing at the path.
+    ValueError: the path holds neither kind of module, or a module that does not fit its
+      config (named).
   """
-  if _is_official_module(path_or_handle):
-    # pylint: disable=import-outside-toplevel
-    from tfbiggan_export.converter import generator_from_official
-    from tfbiggan_export.official_module import read_official_module
+  path_or_handle = str(path_or_handle)
+  if is_official_module(path_or_handle):
     generator, _ = generator_from_official(read_official_module(path_or_handle))
     return generator
-  if "://" not in path_or_handle and not os.path.exists(path_or_handle):
-    raise ValueError(f"no module at {path_or_handle}")
-  module = tf.saved_model.load(path_or_handle)
-  if not hasattr(module, "metadata_json"):
-    raise ValueError(f"{path_or_handle} is a SavedModel but not a tfbiggan generator module "
-                     "(it has no metadata_json); export or convert one first")
-  metadata = json.loads(module.metadata_json.numpy().decode("utf-8"))
+  module = load_generator_module(path_or_handle)
+  metadata = module_metadata(module)
   generator = Generator(BigGANConfig.from_dict(metadata["config"]))
   # The module's variable list is the generator's weights, in the same order.
   if len(module.variables) != len(generator.weights):

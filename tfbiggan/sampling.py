@@ -112,6 +112,20 @@ def class_grid_inputs(classes, samples_per_class, dim_z, num_classes, truncation
   return z, y
 
 
+def noise_batches(num_samples, dim_z, num_classes, truncation=1.0, batch_size=50, seed=0,
+                  convention="hub"):
+  """Yields seeded (z [B, dim_z], one-hot y [B, num_classes]) float32 numpy batches covering
+  `num_samples`: truncated noise at `truncation` and uniform classes. Batch k is drawn from
+  the generator seeded by (seed, k), so a batch does not depend on how many came before it
+  or on how a batch is split across replicas."""
+  for index, start in enumerate(range(0, num_samples, batch_size)):
+    size = min(batch_size, num_samples - start)
+    rng = np.random.default_rng([seed, index])
+    z = truncated_noise(size, dim_z, truncation, seed=rng, convention=convention)
+    y = np.eye(num_classes, dtype=np.float32)[rng.integers(0, num_classes, size)]
+    yield z, y
+
+
 def sample_images(generator, labels, truncation, seed=0, batch_size=250):
   """Images [N, R, R, 3] in [-1, 1] of class ids `labels` [N] at a hub-style truncation.
 

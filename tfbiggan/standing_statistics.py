@@ -6,11 +6,10 @@ official BigGAN-deep modules hold one set per truncation value (51 points, 0 to 
 `bake_truncation_statistics` fills such a grid (`BigGANConfig.truncation_grid`).
 """
 
-import numpy as np
 import tensorflow as tf
 
 from tfbiggan.progress import Progress
-from tfbiggan.sampling import truncated_noise
+from tfbiggan.sampling import noise_batches
 
 
 def accumulate_standing_statistics(generator, num_batches=16, batch_size=64, truncation=1.0,
@@ -34,11 +33,9 @@ def _accumulate(generator, step, num_batches, batch_size, truncation, seed, conv
   config = generator.config
   for bn in generator.batch_norms:
     bn.reset_accumulators()
-  for index in range(num_batches):
-    rng = np.random.default_rng([seed, index])
-    z = truncated_noise(batch_size, config.dim_z, truncation, seed=rng, convention=convention)
-    labels = rng.integers(0, config.num_classes, batch_size)
-    step(tf.constant(z), tf.one_hot(labels, config.num_classes))
+  for z, y in noise_batches(num_batches * batch_size, config.dim_z, config.num_classes,
+                            truncation, batch_size, seed, convention):
+    step(tf.constant(z), tf.constant(y))
 
 
 def bake_truncation_statistics(generator, num_batches=16, batch_size=64, seed=0,

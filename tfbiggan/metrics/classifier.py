@@ -17,7 +17,7 @@ import contextlib
 import numpy as np
 import tensorflow as tf
 
-from tfbiggan.replicas import split_across_replicas
+from tfbiggan.distribute.replicas import split_across_replicas
 
 INCEPTION_HANDLE = "https://tfhub.dev/tensorflow/tfgan/eval/inception/1"
 INCEPTION_SIZE = 299

@@ -13,22 +13,24 @@ the features of at most `max_features` samples (memory bounded for 50k samples).
 """
 
 import dataclasses
+import io
 import json
-import os
 import time
 
 from absl import logging
 import numpy as np
 import tensorflow as tf
 
+from tfbiggan import files
+from tfbiggan.distribute.replicas import split_across_replicas
+from tfbiggan.generator_module import module_function, module_sizes
 from tfbiggan.metrics.activations import StreamingMoments
 from tfbiggan.metrics.frechet import frechet_distance_from_statistics
 from tfbiggan.metrics.inception_score import inception_score
 from tfbiggan.metrics.kernel_distance import kernel_inception_distance
 from tfbiggan.metrics.precision_recall import precision_recall
 from tfbiggan.progress import Progress, format_duration, track
-from tfbiggan.replicas import split_across_replicas
-from tfbiggan.sampling import truncated_noise
+from tfbiggan.sampling import noise_batches
 
 REFERENCE_VERSION = 1
 
@@ -48,13 +50,10 @@ class Reference:
   description: str = ""
 
   def save(self, path):
-    """Writes the npz atomically (a .tmp file renamed)."""
-    scratch = path + ".tmp.npz"
-    np.savez(scratch, mean=self.mean, cov=self.cov, features=self.features,
-             num_samples=self.num_samples, description=self.description,
-             version=REFERENCE_VERSION)
-    os.replace(scratch, path)
-    return path
+    """Writes the npz atomically, on any TensorFlow file system."""
+    return files.save_npz(path, mean=self.mean, cov=self.cov, features=self.features,
+                          num_samples=self.num_samples, description=self.description,
+                          version=REFERENCE_VERSION)
 
   @classmethod
   def load(cls, path):
@@ -63,14 +62,17 @@ class Reference:
     Raises:
       ValueError: the file is not a tfbiggan reference.
     """
-    with np.load(path) as data:
-      missing = {"mean", "cov", "features", "num_samples"} - set(data.files)
-      if missing:
-        raise ValueError(f"{path} is not a tfbiggan reference npz (it lacks "
-                         f"{sorted(missing)}); compute one with compute_reference or "
-                         "tfbiggan-eval --reference_dataset")
-      return cls(data["mean"], data["cov"], data["features"], int(data["num_samples"]),
-                 str(data["description"]) if "description" in data.files else "")
+    try:
+      data = files.load_npz(path)
+    except (OSError, ValueError) as error:  # Not a zip archive, or not numpy's.
+      raise ValueError(f"{path} is not an npz file ({error})") from None
+    missing = {"mean", "cov", "features", "num_samples"} - set(data)
+    if missing:
+      raise ValueError(f"{path} is not a tfbiggan reference npz (it lacks "
+                       f"{sorted(missing)}); compute one with compute_reference or "
+                       "tfbiggan-eval --reference_dataset")
+    return cls(data["mean"], data["cov"], data["features"], int(data["num_samples"]),
+               str(data["description"]) if "description" in data else "")
 
 
 class _Accumulator:
@@ -106,35 +108,27 @@ def compute_reference(batches, classifier, max_features=10000, description="",
                    description)
 
 
-def noise_batches(num_samples, dim_z, num_classes, truncation=1.0, batch_size=50, seed=0):
-  """Yields (z [B, dim_z], one-hot y [B, num_classes]) float32 numpy batches covering
-  `num_samples`: z = truncation * truncnorm(-2, 2), classes uniform, batch k seeded by
-  (seed, k), so the samples do not depend on the batch split across replicas."""
-  for index, start in enumerate(range(0, num_samples, batch_size)):
-    size = min(batch_size, num_samples - start)
-    rng = np.random.default_rng([seed, index])
-    z = truncated_noise(size, dim_z, truncation, seed=rng)
-    y = np.eye(num_classes, dtype=np.float32)[rng.integers(0, num_classes, size)]
-    yield z, y
+def load_or_compute_reference(path, image_batches, classifier, total=None, description=""):
+  """The `Reference` saved at `path`, or, when there is none, the one computed from
+  `image_batches()` (a function returning an iterable of real image batches, called only
+  then; `total`: its image count, for the progress line), saved at `path` first.
 
-
-def module_generator(module, truncation):
-  """The traceable function (z, y) -> images [B, R, R, 3] of a generator module at
-  `truncation`, with (dim_z, num_classes) read from its signature (hub convention)."""
-  signature = module.signatures["default"]
-  _, inputs = signature.structured_input_signature
-  truncation = float(truncation)
-
-  def generate(z, y):
-    return signature(z=z, y=y, truncation=tf.constant(truncation, tf.float32))["default"]
-
-  return generate, (inputs["z"].shape[1], inputs["y"].shape[1])
+  Returns: (reference, whether it was computed now).
+  """
+  if files.exists(path):
+    return Reference.load(path), False
+  reference = compute_reference(image_batches(), classifier, total=total,
+                                description=description)
+  reference.save(path)
+  logging.info("reference statistics of %d images (%s) -> %s", reference.num_samples,
+               description, path)
+  return reference, True
 
 
 def module_batches(module, num_samples, truncation, batch_size=50, seed=0):
   """Yields image batches (numpy) of a generator module at `truncation` (`noise_batches`)."""
-  generate, sizes = module_generator(module, truncation)
-  for z, y in noise_batches(num_samples, *sizes, truncation, batch_size, seed):
+  generate = module_function(module, truncation)
+  for z, y in noise_batches(num_samples, *module_sizes(module), truncation, batch_size, seed):
     yield generate(tf.constant(z), tf.constant(y)).numpy()
 
 
@@ -193,10 +187,10 @@ def truncation_curve(module, classifier, reference, truncations, num_samples=100
   results = []
   start = time.time()
   for index, truncation in enumerate(truncations):
-    generate, sizes = module_generator(module, truncation)
     metrics = evaluate_generated(
-        generate_and_classify(generate, classifier),
-        noise_batches(num_samples, *sizes, truncation, batch_size, seed), num_samples,
+        generate_and_classify(module_function(module, truncation), classifier),
+        noise_batches(num_samples, *module_sizes(module), truncation, batch_size, seed),
+        num_samples,
         reference, num_splits, what=f"truncation {truncation:g}: samples")
     results.append(dict(truncation=float(truncation), **metrics))
     elapsed = time.time() - start
@@ -223,9 +217,7 @@ def save_truncation_curve(results, prefix, title="truncation curve"):
   import matplotlib  # pylint: disable=import-outside-toplevel
   matplotlib.use("Agg")
   import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
-  os.makedirs(os.path.dirname(os.path.abspath(prefix)), exist_ok=True)
-  with open(prefix + ".json", "w", encoding="utf-8") as f:
-    json.dump(results, f, indent=2)
+  files.write_atomically(prefix + ".json", json.dumps(results, indent=2) + "\n")
   figure, axes = plt.subplots(figsize=(5.5, 4.2), dpi=120)
   scores = [r["inception_score"] for r in results]
   fids = [r["fid"] for r in results]
@@ -239,6 +231,8 @@ def save_truncation_curve(results, prefix, title="truncation curve"):
   axes.set_title(title, fontsize=10)
   axes.grid(alpha=0.3)
   figure.tight_layout()
-  figure.savefig(prefix + ".png")
+  buffer = io.BytesIO()
+  figure.savefig(buffer, format="png")
   plt.close(figure)
+  files.write_atomically(prefix + ".png", buffer.getvalue())
   return prefix + ".json", prefix + ".png"

@@ -1,40 +1,31 @@
 """`train(config, options)`: BigGAN's training run, from one CPU to a TPU pod.
 
-The run lives in `options.model_dir`:
-  config.json, options.json    the resolved config and run options (written atomically)
-  class_names.txt              the data set's class names, one a line (export reads them)
-  ckpt-<step>.*, checkpoint    training checkpoints (`tfbiggan.training.checkpoints`)
-  train/                       TensorBoard summaries (`tfbiggan.training.summaries`)
-  samples/step_<step>.png      the EMA generator on fixed z, one row per class
-  generator/                   after the last step: the EMA generator with standing
-                               statistics baked in (what export reads)
-A rerun with the same model_dir resumes from the newest checkpoint; `options.steps` is the
-total step to reach, so a rerun with a larger value continues the run.
+The run lives in `options.model_dir`, a local folder or one on any TensorFlow file system
+(`gs://bucket/runs/x`), laid out as `tfbiggan.run_dir` says: config and options, class names,
+checkpoints, TensorBoard summaries, sample grids and, after the last step, the EMA generator
+with standing statistics baked in (what export reads). A rerun with the same model_dir
+resumes from the newest checkpoint; `options.steps` is the total step to reach, so a rerun
+with a larger value continues the run.
 """
 
 import contextlib
 import dataclasses
-import json
-import os
-import shutil
 import signal
-import tempfile
 import time
-from typing import Optional
 
 from absl import logging
 import keras
 import tensorflow as tf
 
 from tfbiggan.data import distributed_dataset, make_source
+from tfbiggan.distribute.strategy import is_chief, resolve_strategy
 from tfbiggan.progress import format_duration
+from tfbiggan.run_dir import RunDir
 from tfbiggan.standing_statistics import (accumulate_standing_statistics,
                                           bake_truncation_statistics)
-from tfbiggan.training.checkpoints import (CONFIG_FILE, FINAL_GENERATOR, CheckpointKeeper,
-                                           generator_checkpoint, read_run_config,
-                                           training_checkpoint, write_class_names)
+from tfbiggan.training.checkpoints import CheckpointKeeper, training_checkpoint
+from tfbiggan.training.options import TrainOptions  # pylint: disable=unused-import
 from tfbiggan.training.periodic_eval import PeriodicEvaluation
-from tfbiggan.training.strategy import is_chief, resolve_strategy
 from tfbiggan.training.summaries import RunSummaries
 from tfbiggan.training.trainer import Trainer
 
@@ -43,82 +34,14 @@ class NonFiniteLossError(RuntimeError):
   """A loss became NaN or Inf; the run stopped without saving over the last good checkpoint."""
 
 
-@dataclasses.dataclass
-class TrainOptions:
-  """How to run (not what to train: that is the `BigGANConfig`).
-
-  Attributes:
-    model_dir: the run's folder (created; resumed from when it holds checkpoints).
-    steps: the total number of training steps to reach.
-    steps_per_loop: steps per tf.function call (one host round trip per loop).
-    checkpoint_every: steps between checkpoints (the last step is always saved).
-    keep_checkpoints: checkpoints kept.
-    summary_every: steps between sample grids and singular-value summaries (losses are
-      written every loop).
-    seed: seed of noise and data order (a resumed run keeps the seed it started with).
-    mixed_precision: bfloat16 compute (float32 weights).
-    xla: compile the per-replica step with XLA.
-    data_dir, manual_dir, download: tensorflow-datasets locations (see tfbiggan.data).
-    split: the data split to train on.
-    shuffle_buffer: shuffle buffer of streamed (tfds) data sets.
-    standing_stats_batches: batches of standing statistics accumulated into the EMA
-      generator after the last step, per truncation value (0: skip).
-    tpu: TPU name for TPUClusterResolver, or None.
-    eval_every: steps between evaluations of the EMA generator (IS, FID, KID, precision /
-      recall against the training data, TensorBoard eval/*; 0: none).
-    eval_samples: generated samples per evaluation.
-    eval_classifier: "inception" (TF-GAN's, from TF-Hub), "digits", or a SavedModel path.
-  """
-  model_dir: str
-  steps: int
-  steps_per_loop: int = 100
-  checkpoint_every: int = 1000
-  keep_checkpoints: int = 5
-  summary_every: int = 1000
-  seed: int = 0
-  mixed_precision: bool = False
-  xla: bool = False
-  data_dir: Optional[str] = None
-  manual_dir: Optional[str] = None
-  download: bool = False
-  split: str = "train"
-  shuffle_buffer: int = 10000
-  standing_stats_batches: int = 16
-  tpu: Optional[str] = None
-  eval_every: int = 0
-  eval_samples: int = 10000
-  eval_classifier: str = "inception"
-
-  def validate(self):
-    for field in ("steps_per_loop", "checkpoint_every", "keep_checkpoints", "summary_every",
-                  "shuffle_buffer"):
-      if getattr(self, field) < 1:
-        raise ValueError(f"{field} must be >= 1, got {getattr(self, field)}")
-    if self.steps < 0:
-      raise ValueError(f"steps must be >= 0, got {self.steps}")
-    if self.eval_every < 0 or (self.eval_every and self.eval_samples < 20):
-      raise ValueError(f"eval_every must be >= 0 and eval_samples >= 20, got "
-                       f"{self.eval_every} and {self.eval_samples}")
-    if self.standing_stats_batches < 0:
-      raise ValueError(f"standing_stats_batches must be >= 0, got "
-                       f"{self.standing_stats_batches}")
-
-
-def _write_json_atomically(path, values):
-  folder = os.path.dirname(path)
-  with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as f:
-    json.dump(values, f, indent=2, sort_keys=True)
-  os.replace(f.name, path)
-
-
-def check_resumable_config(model_dir, config):
-  """Raises ValueError naming the fields when model_dir was trained with another config."""
-  previous = read_run_config(model_dir)
+def check_resumable_config(run, config):
+  """Raises ValueError naming the fields when the `RunDir` was trained with another config."""
+  previous = run.read_config()
   if previous is not None and previous != config:
     old, new = previous.to_dict(), config.to_dict()
     changed = {k: (old[k], new[k]) for k in new if old.get(k) != new[k]}
     raise ValueError(
-        f"{model_dir} holds a run with another config; changed fields (old, new): {changed}. "
+        f"{run.path} holds a run with another config; changed fields (old, new): {changed}. "
         "Resume with the same config, or start a new run in another --model_dir.")
 
 
@@ -159,8 +82,8 @@ def _preemption_handler(strategy, keeper):
       strategy.cluster_resolver, keeper.manager)
 
 
-def _save_final_generator(model_dir, trainer, options):
-  """Bakes standing statistics into the EMA generator and writes model_dir/generator."""
+def _save_final_generator(run, trainer, options):
+  """Bakes standing statistics into the EMA generator and writes the run's generator/."""
   generator = trainer.ema.ema_generator
   config = trainer.config
   if options.standing_stats_batches:
@@ -172,13 +95,7 @@ def _save_final_generator(model_dir, trainer, options):
                                  seed=options.seed)
     accumulate_standing_statistics(generator, options.standing_stats_batches, batch,
                                    truncation=1.0, seed=options.seed)
-  folder, name = os.path.split(FINAL_GENERATOR)
-  final = os.path.join(model_dir, folder)
-  scratch = tempfile.mkdtemp(prefix=f".{folder}-", dir=model_dir)
-  generator_checkpoint(generator).write(os.path.join(scratch, name))
-  shutil.rmtree(final, ignore_errors=True)
-  os.replace(scratch, final)
-  return final
+  return run.write_final_generator(generator)
 
 
 def train(config, options, strategy=None):
@@ -196,7 +113,8 @@ def train(config, options, strategy=None):
   options.validate()
   strategy = strategy or resolve_strategy(options.tpu)
   chief = is_chief(strategy)
-  check_resumable_config(options.model_dir, config)
+  run_dir = RunDir(options.model_dir)
+  check_resumable_config(run_dir, config)
   source = make_source(config.dataset, config.resolution, options.split, options.data_dir,
                        options.manual_dir, options.download)
   if source.num_classes != config.num_classes:
@@ -206,12 +124,11 @@ def train(config, options, strategy=None):
   # Initial weights are a function of the seed too (a resumed run restores them anyway).
   keras.utils.set_random_seed(options.seed)
   trainer = Trainer(config, strategy, options.seed, options.mixed_precision, options.xla)
-  os.makedirs(options.model_dir, exist_ok=True)
+  run_dir.create()
   resolver = getattr(strategy, "cluster_resolver", None)
-  keeper = CheckpointKeeper(training_checkpoint(trainer), options.model_dir,
-                            options.keep_checkpoints, chief,
+  keeper = CheckpointKeeper(training_checkpoint(trainer), run_dir, options.keep_checkpoints, chief,
                             worker_id=getattr(resolver, "task_id", 0) or 0)
-  restored = keeper.restore_latest(options.model_dir)
+  restored = keeper.restore_latest()
   step = int(trainer.step.numpy())
   if restored:
     logging.info("resumed from %s at step %d", restored, step)
@@ -219,19 +136,18 @@ def train(config, options, strategy=None):
       logging.warning("the run's seed is %d (from its checkpoint); --seed=%d is ignored",
                       int(trainer.seed.numpy()), options.seed)
   if chief:
-    _write_json_atomically(os.path.join(options.model_dir, CONFIG_FILE), config.to_dict())
-    _write_json_atomically(os.path.join(options.model_dir, "options.json"),
-                           dataclasses.asdict(options))
-    write_class_names(options.model_dir, source.class_names)
+    run_dir.write_config(config)
+    run_dir.write_options(dataclasses.asdict(options))
+    run_dir.write_class_names(source.class_names)
   if step >= options.steps:
     logging.info("model_dir is at step %d >= --steps=%d: nothing to train", step,
                  options.steps)
     return {"step": step, "metrics": {}, "stopped": "already_done", "generator": None}
 
-  summaries = RunSummaries(options.model_dir, config, chief, seed=options.seed)
+  summaries = RunSummaries(run_dir, config, chief, seed=options.seed)
   evaluation = None
   if options.eval_every and chief:
-    evaluation = PeriodicEvaluation(options.model_dir, source, options.eval_classifier,
+    evaluation = PeriodicEvaluation(run_dir.eval_reference_path, source, options.eval_classifier,
                                     options.eval_samples, seed=options.seed,
                                     strategy=strategy)
   dataset = distributed_dataset(strategy, source, config.batch_size, config.d_steps,
@@ -294,7 +210,7 @@ def train(config, options, strategy=None):
         break
   final = None
   if stopped == "done" and chief:
-    final = _save_final_generator(options.model_dir, trainer, options)
+    final = _save_final_generator(run_dir, trainer, options)
     logging.info("wrote the EMA generator with standing statistics to %s", final)
   return {"step": step, "metrics": metrics, "stopped": stopped, "generator": final,
           "trainer": trainer}

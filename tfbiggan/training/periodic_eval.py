@@ -2,7 +2,7 @@
 `eval_every` steps, logged to TensorBoard under eval/ (chief only).
 
 The reference statistics of the training data (its first 10,000 images, in order) are
-computed once with the chosen classifier and kept in model_dir/eval_reference.npz, so a
+computed once with the chosen classifier and kept in the run's eval_reference.npz, so a
 resumed run reuses them. Samples use truncation 1 (z ~ truncnorm(-2, 2)) and uniform classes,
 with the same seed at every evaluation; the generator's BN uses its moving averages (standing
 statistics are baked only after the last step). The classifier is copied under the training
@@ -12,23 +12,18 @@ issued, so under MultiWorkerMirroredStrategy the chief evaluates alone while the
 workers wait at the next step's all-reduce.
 """
 
-import os
-
-from absl import logging
-
 from tfbiggan.data import evaluation_dataset
 from tfbiggan.metrics.classifier import classifier_by_name
-from tfbiggan.metrics.evaluate import (Reference, compute_reference, evaluate_generated,
-                                       generate_and_classify, noise_batches)
-
-REFERENCE_FILE = "eval_reference.npz"
+from tfbiggan.metrics.evaluate import (evaluate_generated, generate_and_classify,
+                                       load_or_compute_reference)
+from tfbiggan.sampling import noise_batches
 
 
 class PeriodicEvaluation:
   """Measures a generator against the training data; see the module docstring.
 
   Args:
-    model_dir: the run's folder (the reference is cached there).
+    reference_path: where the reference statistics are cached (`RunDir.eval_reference_path`).
     source: the training data source.
     classifier: a classifier name for `classifier_by_name` ("digits", "inception", a path).
     num_samples: generated samples per evaluation.
@@ -39,23 +34,17 @@ class PeriodicEvaluation:
       (None: the default device).
   """
 
-  def __init__(self, model_dir, source, classifier="inception", num_samples=10000,
+  def __init__(self, reference_path, source, classifier="inception", num_samples=10000,
                batch_size=50, seed=0, reference_images=10000, strategy=None):
     self.classifier = classifier_by_name(classifier, strategy)
     self._generator = self._fused = None
     self.num_samples, self.batch_size, self.seed = num_samples, batch_size, seed
-    path = os.path.join(model_dir, REFERENCE_FILE)
-    if os.path.exists(path):
-      self.reference = Reference.load(path)
-    else:
-      dataset = evaluation_dataset(source, batch_size, reference_images)
-      self.reference = compute_reference(
-          (images.numpy() for images, _ in dataset), self.classifier,
-          total=min(source.num_examples, reference_images),
-          description=f"{source.name}/{source.split}, classifier {classifier}")
-      self.reference.save(path)
-      logging.info("evaluation reference: %d images of %s -> %s",
-                   self.reference.num_samples, source.name, path)
+    self.reference, _ = load_or_compute_reference(
+        reference_path,
+        lambda: (images.numpy()
+                 for images, _ in evaluation_dataset(source, batch_size, reference_images)),
+        self.classifier, total=min(source.num_examples, reference_images),
+        description=f"{source.name}/{source.split}, classifier {classifier}")
 
   def __call__(self, generator):
     """The metrics dict of `evaluate_generated` for `generator` (truncation 1)."""

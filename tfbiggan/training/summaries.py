@@ -1,6 +1,6 @@
 """TensorBoard summaries and PNG sample grids of a training run (chief only).
 
-Written to `model_dir/train`:
+Written to the run's `train/` (see `tfbiggan.run_dir`):
   losses/d_loss, losses/g_loss, losses/ortho_reg, losses/r1    scalars per loop
   d_output/real, d_output/fake                                  D's mean logits
   speed/steps_per_sec, speed/images_per_sec
@@ -8,10 +8,8 @@ Written to `model_dir/train`:
       every G and D weight before spectral normalisation (paper §4 monitors them), exact
       (SVD), every `summary_every` steps
   samples                                                       the EMA generator on fixed
-      z, one row per class, also written to model_dir/samples/step_<step>.png
+      z, one row per class, also written to the run's samples/step_<step>.png
 """
-
-import os
 
 import numpy as np
 import tensorflow as tf
@@ -39,12 +37,12 @@ def top_singular_values(model, count=3):
 class RunSummaries:
   """Writes the summaries above; a no-op writer on non-chief workers."""
 
-  def __init__(self, model_dir, config, chief=True, classes_shown=10, samples_per_class=8,
+  def __init__(self, run, config, chief=True, classes_shown=10, samples_per_class=8,
                seed=0):
-    self.model_dir = model_dir
+    self.run = run
     self.config = config
     self.chief = chief
-    self.writer = (tf.summary.create_file_writer(os.path.join(model_dir, "train")) if chief
+    self.writer = (tf.summary.create_file_writer(run.summaries_dir) if chief
                    else tf.summary.create_noop_writer())
     classes = np.arange(min(classes_shown, config.num_classes))
     self.grid_shape = (len(classes), samples_per_class)
@@ -76,7 +74,7 @@ class RunSummaries:
       tf.summary.image("samples", _tile(images.numpy(), rows, cols)[None], max_outputs=1)
     names = class_names or [str(c) for c in range(rows)]
     return save_image_grid(
-        os.path.join(self.model_dir, "samples", f"step_{step:08d}.png"), images.numpy(),
+        self.run.sample_path(step), images.numpy(),
         rows, cols, row_labels=names[:rows], scale=max(1, 64 // self.config.resolution),
         title=f"{self.config.name}, EMA generator, step {step}")
 

@@ -3,7 +3,8 @@
 --module is an official module folder as downloaded and extracted (TF1 hub format:
 saved_model.pb, variables/, tfhub_module.pb) of biggan-{128,256,512}/2 or
 biggan-deep-{128,256,512}/1; the kind is recognised from its variables. The output is our
-TF2 module (z, y, truncation; see tfbiggan_export.hub_module), written atomically.
+TF2 module (z, y, truncation; see tfbiggan_export.hub_module), written atomically. Both may be
+on a bucket (gs://...).
 
 Examples:
   tfbiggan-convert --module=downloads/biggan-deep-128_1 --output=modules/biggan-deep-128
@@ -11,11 +12,10 @@ Examples:
       --truncation_grid=0.2,0.4,0.6,0.8,1 --standing_stats_batches=16
 """
 
-import sys
-
-from absl import app
 from absl import flags
 from absl import logging
+
+from tfbiggan.cli import common
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("module", None, "The official module's folder.")
@@ -33,26 +33,16 @@ flags.DEFINE_bool("overwrite", False, "Replace an existing --output (atomically)
 
 
 def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  for name in ("module", "output"):
-    if not FLAGS[name].value:
-      raise app.UsageError(f"--{name} is required")
-  grid = None
-  if FLAGS.truncation_grid:
-    try:
-      grid = tuple(float(value) for value in FLAGS.truncation_grid)
-    except ValueError:
-      raise app.UsageError(f"--truncation_grid must be numbers, got {FLAGS.truncation_grid}")
+  del argv
+  common.require("module", "output")
+  grid = common.float_list("truncation_grid", FLAGS.truncation_grid, 0.0, 1.0)
   from tfbiggan_export.converter import convert  # pylint: disable=import-outside-toplevel
   try:
-    path, name = convert(FLAGS.module, FLAGS.output, grid, FLAGS.standing_stats_batches,
-                         FLAGS.standing_stats_batch_size, FLAGS.seed, FLAGS.xla,
-                         FLAGS.overwrite)
+    path, name = convert(FLAGS.module, FLAGS.output, grid and tuple(grid),
+                         FLAGS.standing_stats_batches, FLAGS.standing_stats_batch_size,
+                         FLAGS.seed, FLAGS.xla, FLAGS.overwrite)
   except (ValueError, OSError) as error:
-    print(f"tfbiggan-convert: error: {error}; nothing was written to {FLAGS.output}",
-          file=sys.stderr)
-    return 2
+    raise common.UserError(f"{error}; nothing was written to {FLAGS.output}") from None
   logging.info("converted the official %s module to %s", name, path)
   print(path)
   return 0
@@ -60,7 +50,7 @@ def main(argv):
 
 def run():
   """Console-script entry point."""
-  app.run(main)
+  common.run_command(main, "tfbiggan-convert", __name__)
 
 
 if __name__ == "__main__":

@@ -4,23 +4,22 @@ Prints a table and writes the truncation curve (FID against IS, as in the paper)
 <output_dir>/truncation_curve.png and .json. The reference statistics of the real data are
 computed once (--reference_dataset) and saved to --reference (npz), then reused. The module
 and the classifier run on every replica of the machine's strategy (several GPUs, or --tpu):
-each replica generates and classifies its rows of every batch.
+each replica generates and classifies its rows of every batch. Paths may be on a bucket.
 
 Examples (digits, offline; the classifier is the demo's digits CNN):
   tfbiggan-eval --module=outputs/demo/module --classifier=digits \\
       --reference=outputs/demo/digits_reference.npz --reference_dataset=digits \\
-      --truncations=1.0,0.8,0.6,0.4,0.2 --num_samples=2000
+      --reference_split=test --truncations=1.0,0.8,0.6,0.4,0.2 --num_samples=2000
 ImageNet with TF-GAN's Inception network (downloaded from TF-Hub on first use):
   tfbiggan-eval --module=modules/biggan-deep-128 --classifier=inception \\
       --reference=imagenet128_inception.npz --reference_dataset=imagenet2012 \\
       --data_dir=~/tensorflow_datasets --num_samples=50000
 """
 
-import os
-import sys
-
 from absl import app
 from absl import flags
+
+from tfbiggan.cli import common
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("module", None, "The generator module (tfbiggan-export / -convert output).")
@@ -47,73 +46,50 @@ flags.DEFINE_string("tpu", None, "TPU name or address ('local' on a TPU VM, '' o
                     "without it the strategy follows the machine as in tfbiggan-train.")
 
 
-def _truncations():
-  try:
-    values = [float(v) for v in FLAGS.truncations]
-  except ValueError:
-    raise app.UsageError(f"--truncations must be numbers, got {FLAGS.truncations}")
-  if not values or min(values) < 0 or max(values) > 1:
-    raise app.UsageError(f"--truncations must lie in [0, 1], got {FLAGS.truncations}")
-  return values
-
-
 def _reference_batches(resolution):
-  """(image batches, their count) of the reference data set."""
-  import tensorflow as tf  # pylint: disable=import-outside-toplevel
-  from tfbiggan.data import evaluation_dataset, make_source  # pylint: disable=import-outside-toplevel
+  """A function returning the reference data set's image batches (numpy), and their count."""
+  # pylint: disable=import-outside-toplevel
+  import tensorflow as tf
+  from tfbiggan.data import evaluation_dataset, make_source
   source = make_source(FLAGS.reference_dataset, resolution, FLAGS.reference_split,
                        FLAGS.data_dir)
   dataset = evaluation_dataset(source, FLAGS.batch_size, FLAGS.reference_samples)
-  return ((images.numpy() for images, _ in dataset.prefetch(tf.data.AUTOTUNE)),
+  return (lambda: (images.numpy() for images, _ in dataset.prefetch(tf.data.AUTOTUNE)),
           min(source.num_examples, FLAGS.reference_samples))
 
 
 def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  for name in ("module", "reference"):
-    if not FLAGS[name].value:
-      raise app.UsageError(f"--{name} is required")
-  truncations = _truncations()
-  if not os.path.exists(FLAGS.reference) and not FLAGS.reference_dataset:
-    raise app.UsageError(f"--reference={FLAGS.reference} does not exist; pass "
-                         "--reference_dataset to compute it")
+  del argv
+  common.require("module", "reference")
+  truncations = common.float_list("truncations", FLAGS.truncations, 0.0, 1.0)
   # pylint: disable=import-outside-toplevel
-  import tensorflow as tf
+  from tfbiggan import files
+  from tfbiggan.distribute import resolve_strategy
+  from tfbiggan.generator_module import load_generator_module, module_resolution
   from tfbiggan.metrics import evaluate
   from tfbiggan.metrics.classifier import classifier_by_name
-  from tfbiggan.training.strategy import resolve_strategy
-  try:
-    if not os.path.exists(FLAGS.module):
-      raise ValueError(f"no module at {FLAGS.module}")
-    strategy = resolve_strategy(FLAGS.tpu)
-    with strategy.scope():
-      module = tf.saved_model.load(FLAGS.module)
-    if "default" not in module.signatures:
-      raise ValueError(f"{FLAGS.module} has no 'default' signature: not a generator module")
-    classifier = classifier_by_name(FLAGS.classifier, strategy)
-    if os.path.exists(FLAGS.reference):
-      reference = evaluate.Reference.load(FLAGS.reference)
-    else:
-      resolution = module.signatures["default"].structured_outputs["default"].shape[1]
-      batches, count = _reference_batches(resolution)
-      reference = evaluate.compute_reference(
-          batches, classifier, total=count,
-          description=f"{FLAGS.reference_dataset}/{FLAGS.reference_split}, classifier "
-                      f"{FLAGS.classifier}")
-      reference.save(FLAGS.reference)
-      print(f"wrote the reference statistics ({reference.num_samples} images) to "
-            f"{FLAGS.reference}")
-    results = evaluate.truncation_curve(module, classifier, reference, truncations,
-                                        FLAGS.num_samples, FLAGS.batch_size, FLAGS.seed,
-                                        FLAGS.num_splits)
-  except (ValueError, OSError) as error:
-    print(f"tfbiggan-eval: error: {error}", file=sys.stderr)
-    return 2
+  if not files.exists(FLAGS.reference) and not FLAGS.reference_dataset:
+    raise app.UsageError(f"--reference={FLAGS.reference} does not exist; pass "
+                         "--reference_dataset to compute it")
+  strategy = resolve_strategy(FLAGS.tpu)
+  module = load_generator_module(FLAGS.module, strategy, tfbiggan_only=False)
+  classifier = classifier_by_name(FLAGS.classifier, strategy)
+  batches, count = ((None, None) if files.exists(FLAGS.reference)
+                    else _reference_batches(module_resolution(module)))
+  reference, computed = evaluate.load_or_compute_reference(
+      FLAGS.reference, batches, classifier, total=count,
+      description=f"{FLAGS.reference_dataset}/{FLAGS.reference_split}, classifier "
+                  f"{FLAGS.classifier}")
+  if computed:
+    print(f"wrote the reference statistics ({reference.num_samples} images) to "
+          f"{FLAGS.reference}")
+  results = evaluate.truncation_curve(module, classifier, reference, truncations,
+                                      FLAGS.num_samples, FLAGS.batch_size, FLAGS.seed,
+                                      FLAGS.num_splits)
   print(evaluate.format_table(results))
   paths = evaluate.save_truncation_curve(
-      results, os.path.join(FLAGS.output_dir, "truncation_curve"),
-      title=f"{os.path.normpath(FLAGS.module)}, {FLAGS.num_samples} samples per point, "
+      results, files.join(FLAGS.output_dir, "truncation_curve"),
+      title=f"{FLAGS.module.rstrip('/')}, {FLAGS.num_samples} samples per point, "
             f"classifier {FLAGS.classifier}")
   print(f"wrote {paths[0]} and {paths[1]}")
   return 0
@@ -121,7 +97,7 @@ def main(argv):
 
 def run():
   """Console-script entry point."""
-  app.run(main)
+  common.run_command(main, "tfbiggan-eval", __name__)
 
 
 if __name__ == "__main__":

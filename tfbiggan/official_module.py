@@ -14,15 +14,15 @@ for deep) and the spectral-norm vectors `u0` (`u1`, `u2` for biggan). BN statist
 """
 
 import dataclasses
-import os
 from typing import Dict, List, Optional
 
 import numpy as np
 import tensorflow as tf
 
+from tfbiggan import files
 from tfbiggan import official_names
 
-REQUIRED_FILES = ("saved_model.pb", os.path.join("variables", "variables.index"))
+REQUIRED_FILES = ("saved_model.pb", "variables/variables.index")
 
 
 @dataclasses.dataclass
@@ -49,13 +49,19 @@ def _stack_tensor_names(name):
           for tensor, shape, kind in official_names.official_info(name).get("stack_tensors", [])]
 
 
+def is_official_module(path):
+  """Whether `path` is a TF1-format TF-Hub module folder (not one that tfbiggan wrote)."""
+  return (files.isdir(path) and files.exists(files.join(path, "tfhub_module.pb"))
+          and not files.exists(files.join(path, "assets", "metadata.json")))
+
+
 def check_module_folder(module_dir):
   """Raises ValueError unless module_dir looks like a TF1-format TF-Hub module."""
-  if not os.path.isdir(module_dir):
+  if not files.isdir(module_dir):
     raise ValueError(f"{module_dir} is not a folder; expected an official BigGAN TF-Hub module "
                      "folder as downloaded and extracted (saved_model.pb, variables/, "
                      "tfhub_module.pb)")
-  missing = [f for f in REQUIRED_FILES if not os.path.exists(os.path.join(module_dir, f))]
+  missing = [f for f in REQUIRED_FILES if not files.exists(files.join(module_dir, f))]
   if missing:
     raise ValueError(f"{module_dir} is not a TF-Hub module: it lacks {', '.join(missing)}; "
                      "expected an official BigGAN module folder as downloaded and extracted "
@@ -102,8 +108,7 @@ def identify_module(shapes):
 def _graph_def(module_dir):
   from tensorflow.core.protobuf import saved_model_pb2  # pylint: disable=import-outside-toplevel
   saved_model = saved_model_pb2.SavedModel()
-  with open(os.path.join(module_dir, "saved_model.pb"), "rb") as f:
-    saved_model.ParseFromString(f.read())
+  saved_model.ParseFromString(files.read_bytes(files.join(module_dir, "saved_model.pb")))
   # Hub's TF1 format: the default graph has the empty tag set; take it, else the first.
   meta_graphs = sorted(saved_model.meta_graphs, key=lambda m: len(m.meta_info_def.tags))
   if not meta_graphs:
@@ -149,7 +154,7 @@ def read_official_module(module_dir):
       variables or statistics (each named).
   """
   check_module_folder(module_dir)
-  reader = tf.train.load_checkpoint(os.path.join(module_dir, "variables", "variables"))
+  reader = tf.train.load_checkpoint(files.join(module_dir, "variables", "variables"))
   shapes = reader.get_variable_to_shape_map()
   name = identify_module(shapes)
   variables = {n: reader.get_tensor(n) for n in official_names.official_variables(name)}

@@ -3,21 +3,20 @@
 The module takes z, y and truncation like the official BigGAN modules (see
 tfbiggan_export.hub_module); BN standing statistics are baked for each truncation of the
 grid (default the official 51 points 0, 0.02, ..., 1). The export is atomic: on any error
-nothing is left at --output.
+nothing is left at --output. Run and output may be on a bucket (gs://...).
 
 Examples:
   tfbiggan-export --model_dir=runs/digits --output=modules/digits
-  tfbiggan-export --model_dir=gs://bucket/runs/biggan128 --output=biggan128 \\
+  tfbiggan-export --model_dir=gs://bucket/runs/biggan128 --output=gs://bucket/modules/b128 \\
       --standing_stats_batches=16 --with_discriminator
   tfbiggan-export --model_dir=runs/digits --output=modules/digits-fast \\
       --standing_stats_batches=0   # reuse the statistics the run baked
 """
 
-import sys
-
-from absl import app
 from absl import flags
 from absl import logging
+
+from tfbiggan.cli import common
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("model_dir", None, "The training run's folder (tfbiggan-train --model_dir).")
@@ -39,42 +38,26 @@ flags.DEFINE_bool("xla", False, "Compile the module's network with XLA.")
 flags.DEFINE_bool("overwrite", False, "Replace an existing --output (atomically).")
 
 
-def _truncation_grid():
-  from tfbiggan.configs import OFFICIAL_TRUNCATION_GRID  # pylint: disable=import-outside-toplevel
-  if FLAGS.truncation_grid is None:
-    return OFFICIAL_TRUNCATION_GRID
-  try:
-    return tuple(float(value) for value in FLAGS.truncation_grid)
-  except ValueError:
-    raise app.UsageError(f"--truncation_grid must be numbers, got {FLAGS.truncation_grid}")
-
-
-def _class_names():
-  if FLAGS.class_names is None:
-    return None
-  try:
-    with open(FLAGS.class_names, encoding="utf-8") as f:
-      return [line.strip() for line in f if line.strip()]
-  except OSError as error:
-    raise app.UsageError(f"--class_names: cannot read {FLAGS.class_names}: {error.strerror}")
-
-
 def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  for name in ("model_dir", "output"):
-    if not FLAGS[name].value:
-      raise app.UsageError(f"--{name} is required")
-  grid, names = _truncation_grid(), _class_names()
-  from tfbiggan_export.exporter import export_run  # pylint: disable=import-outside-toplevel
+  del argv
+  common.require("model_dir", "output")
+  # pylint: disable=import-outside-toplevel
+  from tfbiggan import files
+  from tfbiggan.configs import OFFICIAL_TRUNCATION_GRID
+  from tfbiggan_export.exporter import export_run
+  grid = common.float_list("truncation_grid", FLAGS.truncation_grid, 0.0, 1.0)
+  names = None
+  if FLAGS.class_names:
+    if not files.exists(FLAGS.class_names):
+      raise common.UserError(f"--class_names={FLAGS.class_names} does not exist")
+    names = [line.strip() for line in files.read_text(FLAGS.class_names).splitlines()
+             if line.strip()]
   try:
-    path = export_run(FLAGS.model_dir, FLAGS.output, grid, FLAGS.standing_stats_batches,
-                      FLAGS.standing_stats_batch_size, FLAGS.seed, FLAGS.with_discriminator,
-                      names, FLAGS.xla, FLAGS.overwrite)
+    path = export_run(FLAGS.model_dir, FLAGS.output, grid or OFFICIAL_TRUNCATION_GRID,
+                      FLAGS.standing_stats_batches, FLAGS.standing_stats_batch_size, FLAGS.seed,
+                      FLAGS.with_discriminator, names, FLAGS.xla, FLAGS.overwrite)
   except (ValueError, OSError) as error:
-    print(f"tfbiggan-export: error: {error}; nothing was written to {FLAGS.output}",
-          file=sys.stderr)
-    return 2
+    raise common.UserError(f"{error}; nothing was written to {FLAGS.output}") from None
   logging.info("wrote the module to %s", path)
   print(path)
   return 0
@@ -82,7 +65,7 @@ def main(argv):
 
 def run():
   """Console-script entry point."""
-  app.run(main)
+  common.run_command(main, "tfbiggan-export", __name__)
 
 
 if __name__ == "__main__":

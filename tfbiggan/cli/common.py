@@ -1,0 +1,132 @@
+"""What every tfbiggan command shares: `--help` that lists the command's own flags, a quiet
+TensorFlow start, list flags parsed one way, and one error tail.
+
+A command module defines its absl flags at import and a `main(argv)`; its console-script
+function is `run_command(main, "tfbiggan-<name>", __name__)`. Then:
+  * `--help` prints the module's docstring and its flags (absl only lists the flags of the
+    `__main__` module, which for a console script is pip's wrapper, so the command's flags
+    are declared key flags of it here);
+  * TensorFlow's C++ start-up lines (oneDNN, CUDA probing, "All log messages before
+    absl::InitializeLog()") are dropped when it is imported, unless the user asked for
+    them with `--verbosity=1` or more or by setting TF_CPP_MIN_LOG_LEVEL; its warnings and
+    errors still pass;
+  * a `UserError` (or ValueError / OSError / FileNotFoundError from the library) ends the
+    command with one line, "tfbiggan-<name>: error: ...", and exit status 2; a `UsageError`
+    is absl's: the message and a pointer to --help, status 1.
+"""
+
+import os
+import re
+import sys
+import tempfile
+
+from absl import app
+from absl import flags
+
+FLAGS = flags.FLAGS
+
+# Lines of TensorFlow's C++ start-up that say nothing to a user of the command.
+_STARTUP_NOISE = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to "
+    r"STDERR|I\d{4} [\d:. ]+\S+ \S+\] .*|\S+ \S+: I \S+\] .*)$")
+
+
+class UserError(Exception):
+  """Bad input that the user can fix: the message names the problem and the fix."""
+
+
+def import_tensorflow_quietly():
+  """Imports TensorFlow with its C++ start-up info lines dropped (see the module docstring).
+
+  Returns: the tensorflow module.
+  """
+  if "tensorflow" in sys.modules:
+    return sys.modules["tensorflow"]
+  verbose = FLAGS.is_parsed() and FLAGS["verbosity"].value >= 1
+  if verbose or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+    import tensorflow  # pylint: disable=import-outside-toplevel
+    return tensorflow
+  os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+  sys.stderr.flush()
+  saved = os.dup(2)
+  with tempfile.TemporaryFile(mode="w+b") as captured:
+    os.dup2(captured.fileno(), 2)
+    try:
+      import tensorflow  # pylint: disable=import-outside-toplevel
+    finally:
+      os.dup2(saved, 2)
+      os.close(saved)
+      captured.seek(0)
+      lines = captured.read().decode("utf-8", "replace").splitlines()
+      kept = [line for line in lines if not _STARTUP_NOISE.match(line)]
+      if kept:
+        sys.stderr.write("\n".join(kept) + "\n")
+  return tensorflow
+
+
+def float_list(flag_name, values, low=None, high=None, allow_empty=False):
+  """The floats of a list flag (`flags.DEFINE_list`), checked to lie in [low, high].
+
+  Raises:
+    app.UsageError: a value that is not a number or out of range, naming --flag_name.
+  """
+  if values is None:
+    return None
+  try:
+    numbers = [float(value) for value in values]
+  except ValueError:
+    raise app.UsageError(f"--{flag_name} must be comma-separated numbers, got "
+                         f"{','.join(values)}") from None
+  if not numbers and not allow_empty:
+    raise app.UsageError(f"--{flag_name} must list at least one number")
+  outside = [n for n in numbers if (low is not None and n < low)
+             or (high is not None and n > high)]
+  if outside:
+    bounds = f"[{'-inf' if low is None else f'{low:g}'}, {'inf' if high is None else f'{high:g}'}]"
+    raise app.UsageError(f"--{flag_name} must lie in {bounds}, got {','.join(values)}")
+  return numbers
+
+
+def require(*names):
+  """Raises app.UsageError for the first of the flags `names` that has no value."""
+  for name in names:
+    if FLAGS[name].value in (None, "", []):
+      raise app.UsageError(f"--{name} is required ({FLAGS[name].help})")
+
+
+def no_positional_arguments(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])} (flags are written "
+                         "--name=value)")
+
+
+def declare_help(module_name):
+  """Makes `--help` show the docstring and flags of `module_name` (see the module docstring).
+  """
+  if module_name == "__main__":  # `python -m`: absl already knows the flags as __main__'s.
+    return
+  module = sys.modules[module_name]
+  main_name = sys.argv[0] if sys.argv and sys.argv[0] else module_name
+  for flag in FLAGS.get_flags_for_module(module_name):
+    FLAGS.register_key_flag_for_module(main_name, flag)
+  main = sys.modules.get("__main__")
+  if main is not None and main is not module and module.__doc__:
+    main.__doc__ = module.__doc__
+
+
+def run_command(main, name, module_name):
+  """Runs `main(argv)` as the command `name` ("tfbiggan-train") whose flags are defined in
+  `module_name` (see the module docstring)."""
+  declare_help(module_name)
+
+  def guarded_main(argv):
+    no_positional_arguments(argv)
+    tf = import_tensorflow_quietly()
+    try:
+      return main(argv)
+    except (UserError, ValueError, OSError, tf.errors.NotFoundError,
+            tf.errors.PermissionDeniedError) as error:
+      print(f"{name}: error: {error}", file=sys.stderr)
+      return 2
+
+  app.run(guarded_main)

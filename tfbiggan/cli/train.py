@@ -1,0 +1,125 @@
+"""tfbiggan-train: trains BigGAN / BigGAN-deep with a tf.distribute custom loop.
+
+The strategy follows the machine: --tpu (TPUStrategy), TF_CONFIG (MultiWorkerMirrored), several
+GPUs (Mirrored), else one device. Every recipe knob of the config can be overridden by its
+flag; the resolved config is written to <model_dir>/config.json. --model_dir and --data_dir
+may be buckets (gs://...). A rerun with the same --model_dir resumes; --steps is the total to
+reach.
+
+Examples:
+  tfbiggan-train --config=digits-32 --model_dir=runs/digits --steps=2000
+  tfbiggan-train --config=biggan-128 --tpu=local --data_dir=gs://bucket/tfds \\
+      --model_dir=gs://bucket/runs/biggan128 --steps=250000 --mixed_precision
+  tfbiggan-train --config=runs/digits/config.json --g_lr=1e-4 --model_dir=... --dry_run
+"""
+
+import dataclasses
+import json
+import sys
+
+from absl import app
+from absl import flags
+from absl import logging
+
+from tfbiggan.cli import common
+from tfbiggan.configs import get_config, list_configs
+from tfbiggan.configs.config import BigGANConfig, LOSSES
+from tfbiggan.training.options import TrainOptions
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("config", "digits-32",
+                    f"A preset ({', '.join(list_configs())}) or a config JSON file (local or "
+                    "gs://).")
+flags.DEFINE_bool("dry_run", False, "Print the resolved config and options, then exit.")
+
+# One flag per field of TrainOptions, with the field's default, help and lower bound.
+_DEFINE = {int: flags.DEFINE_integer, float: flags.DEFINE_float, bool: flags.DEFINE_bool}
+for _field in dataclasses.fields(TrainOptions):
+  _bound = _field.metadata["lower_bound"]
+  _define = _DEFINE.get(_field.type, flags.DEFINE_string)
+  _define(_field.name, _field.default, _field.metadata["help"],
+          **({"lower_bound": _bound} if _bound is not None else {}))
+
+# Recipe overrides of the config: None keeps the config's value.
+_OVERRIDES = {
+    "g_lr": (flags.DEFINE_float, "G learning rate."),
+    "d_lr": (flags.DEFINE_float, "D learning rate."),
+    "adam_beta1": (flags.DEFINE_float, "Adam beta1 (paper: 0)."),
+    "adam_beta2": (flags.DEFINE_float, "Adam beta2 (paper: 0.999)."),
+    "adam_epsilon": (flags.DEFINE_float, "Adam epsilon."),
+    "d_steps": (flags.DEFINE_integer, "D steps per G step (paper: 2)."),
+    "batch_size": (flags.DEFINE_integer, "Global batch size of each D and G step."),
+    "ema_decay": (flags.DEFINE_float, "EMA decay of G (paper: 0.9999)."),
+    "ema_start_step": (flags.DEFINE_integer, "Step before which the EMA copies G."),
+    "ortho_reg": (flags.DEFINE_float, "Orthogonal regularisation beta (paper: 1e-4)."),
+    "r1_gamma": (flags.DEFINE_float, "R1 penalty weight (0: off)."),
+    "diff_augment": (flags.DEFINE_string, "DiffAugment policy, e.g. 'color,translation,cutout'."),
+    "dataset": (flags.DEFINE_string, "digits, imagenet2012, imagenet_resized/32x32, "
+                "imagenet_resized/64x64, cifar10, folder:/path (local or gs://), or a tfds "
+                "name."),
+    "num_classes": (flags.DEFINE_integer, "Number of classes of the data set."),
+    "cross_replica_bn": (flags.DEFINE_bool, "Synchronise G's BN moments across replicas."),
+}
+for _name, (_define, _help) in _OVERRIDES.items():
+  _define(_name, None, _help + " Default: the config's.")
+flags.DEFINE_enum("loss", None, LOSSES, "Adversarial loss (paper: hinge). Default: the "
+                  "config's.")
+flags.DEFINE_list("truncation_grid", None, "Truncation values whose standing statistics the "
+                  "EMA generator keeps, e.g. 0,0.25,0.5,0.75,1. Default: the config's.")
+
+
+def resolve_config():
+  """The config named by --config with the recipe flags applied (UsageError if invalid)."""
+  # pylint: disable=import-outside-toplevel
+  from tfbiggan import files
+  overrides = {name: FLAGS[name].value for name in list(_OVERRIDES) + ["loss"]
+               if FLAGS[name].value is not None}
+  grid = common.float_list("truncation_grid", FLAGS.truncation_grid, 0.0, 1.0)
+  if grid is not None:
+    overrides["truncation_grid"] = tuple(grid)
+  try:
+    if FLAGS.config.endswith(".json") or "/" in FLAGS.config:
+      if not files.exists(FLAGS.config):
+        raise ValueError(f"config file {FLAGS.config!r} does not exist")
+      base = BigGANConfig.from_dict(files.read_json(FLAGS.config))
+    else:
+      base = FLAGS.config
+    return get_config(base, **overrides)
+  except (ValueError, TypeError, json.JSONDecodeError) as error:
+    raise app.UsageError(f"invalid config: {error}")
+
+
+def resolve_options():
+  """The TrainOptions of the flags (UsageError when --model_dir or --steps is missing)."""
+  common.require("model_dir", "steps")
+  return TrainOptions(**{field.name: FLAGS[field.name].value
+                         for field in dataclasses.fields(TrainOptions)})
+
+
+def main(argv):
+  del argv
+  config = resolve_config()
+  if FLAGS.dry_run:
+    options = (dataclasses.asdict(resolve_options())
+               if FLAGS.model_dir and FLAGS.steps is not None else None)
+    print(json.dumps({"config": config.to_dict(), "options": options}, indent=2,
+                     sort_keys=True))
+    return 0
+  options = resolve_options()
+  from tfbiggan.training.loop import NonFiniteLossError, train  # pylint: disable=import-outside-toplevel
+  try:
+    result = train(config, options)
+  except NonFiniteLossError as error:
+    print(f"tfbiggan-train: stopped: {error}", file=sys.stderr)
+    return 3
+  logging.info("finished at step %d (%s)", result["step"], result["stopped"])
+  return 0
+
+
+def run():
+  """Console-script entry point."""
+  common.run_command(main, "tfbiggan-train", __name__)
+
+
+if __name__ == "__main__":
+  run()

@@ -1,0 +1,178 @@
+"""Files on any TensorFlow file system: local paths, `gs://` buckets, `ram://`, ...
+
+Everything tfbiggan reads or writes under a run, module, data or output folder goes through
+these helpers (built on `tf.io.gfile`), so that `--model_dir=gs://bucket/run` behaves like a
+local folder. Python's `open`, `os.replace`, `tempfile` and PIL's `save(path)` only know the
+local disk: they would create a local folder literally named `gs:/bucket/...`.
+
+Atomic writes. `write_atomically` writes a temporary sibling and renames it over the target,
+so a reader never sees half a file. `replace_folder` moves a finished scratch folder into
+place. On local disks and `ram://` both renames are atomic. On GCS a file rename is a copy and
+a delete (a reader sees the old or the new object, never a mix), but a *folder* rename copies
+object by object: an interrupted `replace_folder` can leave the scratch folder (named
+`.<name>.tmp-*`) beside the target, and `remove_stale_scratch` (called before each new write)
+deletes such leftovers.
+"""
+
+import io
+import json
+import os
+import posixpath
+import uuid
+
+import numpy as np
+import tensorflow as tf
+
+gfile = tf.io.gfile
+
+
+def is_remote(path):
+  """Whether `path` names a non-local file system (`gs://`, `ram://`, `s3://`, ...)."""
+  return "://" in str(path)
+
+
+def join(*parts):
+  """Joins path parts; remote paths always with '/'."""
+  return posixpath.join(*parts) if is_remote(parts[0]) else os.path.join(*parts)
+
+
+def dirname(path):
+  """The folder of `path` (for remote paths, after their scheme)."""
+  return posixpath.dirname(path.rstrip("/")) if is_remote(path) else os.path.dirname(
+      os.path.abspath(path))
+
+
+def basename(path):
+  return posixpath.basename(path.rstrip("/")) if is_remote(path) else os.path.basename(
+      os.path.normpath(path))
+
+
+def absolute(path):
+  """`path` made absolute when local; remote paths are returned as they are."""
+  return str(path) if is_remote(path) else os.path.abspath(path)
+
+
+def exists(path):
+  return gfile.exists(path)
+
+
+def isdir(path):
+  return gfile.isdir(path)
+
+
+def makedirs(path):
+  gfile.makedirs(path)
+  return path
+
+
+def rmtree(path):
+  """Deletes a folder and everything in it; nothing happens when it does not exist."""
+  if gfile.exists(path):
+    gfile.rmtree(path)
+
+
+def read_bytes(path):
+  with gfile.GFile(path, "rb") as f:
+    return f.read()
+
+
+def read_text(path):
+  with gfile.GFile(path, "r") as f:
+    return f.read()
+
+
+def read_json(path):
+  """The JSON value of a file (ValueError naming the file when it is not JSON)."""
+  try:
+    return json.loads(read_text(path))
+  except json.JSONDecodeError as error:
+    raise ValueError(f"{path} is not valid JSON: {error}") from None
+
+
+def _scratch_name(path):
+  return join(dirname(path), f".{basename(path)}.tmp-{uuid.uuid4().hex[:8]}")
+
+
+def write_atomically(path, data):
+  """Writes `data` (bytes or str) to `path`: a temporary sibling renamed over it. The
+  folder is created when missing. Returns `path`."""
+  folder = dirname(path)
+  if not gfile.exists(folder):
+    gfile.makedirs(folder)
+  scratch = _scratch_name(path)
+  try:
+    with gfile.GFile(scratch, "wb" if isinstance(data, bytes) else "w") as f:
+      f.write(data)
+    gfile.rename(scratch, path, overwrite=True)
+  except BaseException:
+    if gfile.exists(scratch):
+      gfile.remove(scratch)
+    raise
+  return path
+
+
+def write_json(path, value):
+  """Writes `value` as indented, key-sorted JSON, atomically."""
+  return write_atomically(path, json.dumps(value, indent=2, sort_keys=True) + "\n")
+
+
+def save_npz(path, **arrays):
+  """`np.savez` into `path` (any file system), atomically."""
+  buffer = io.BytesIO()
+  np.savez(buffer, **arrays)
+  return write_atomically(path, buffer.getvalue())
+
+
+def load_npz(path):
+  """{name: array} of an npz file on any file system."""
+  with np.load(io.BytesIO(read_bytes(path))) as data:
+    return {name: data[name] for name in data.files}
+
+
+def save_png(path, image):
+  """Writes a PIL image as PNG to `path` (any file system), atomically. Returns `path`."""
+  buffer = io.BytesIO()
+  image.save(buffer, format="PNG")
+  return write_atomically(path, buffer.getvalue())
+
+
+def scratch_folder(path):
+  """A new, empty scratch folder beside `path` (`.<name>.tmp-<random>`), for a folder that
+  `replace_folder` moves into place when complete."""
+  remove_stale_scratch(path)
+  scratch = _scratch_name(path)
+  gfile.makedirs(scratch)
+  return scratch
+
+
+def remove_stale_scratch(path):
+  """Deletes scratch folders that an interrupted write of `path` left beside it."""
+  folder = dirname(path)
+  if not gfile.exists(folder):
+    return
+  prefix = f".{basename(path)}.tmp-"
+  for name in gfile.listdir(folder):
+    if name.rstrip("/").startswith(prefix):
+      rmtree(join(folder, name.rstrip("/")))
+
+
+def replace_folder(scratch, path):
+  """Moves the finished folder `scratch` to `path`, replacing what was there.
+
+  The old folder is first renamed aside and deleted only after the new one is in place, so
+  an error leaves either the old or the new folder at `path` (see the module docstring for
+  GCS, whose folder renames are not atomic).
+  """
+  old = None
+  if gfile.exists(path):
+    old = _scratch_name(path)
+    gfile.rename(path, old)
+  try:
+    gfile.rename(scratch, path)
+  except BaseException:
+    if old is not None:
+      gfile.rename(old, path)
+    raise
+  if old is not None:
+    rmtree(old)
+  return path

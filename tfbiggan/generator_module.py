@@ -1,0 +1,128 @@
+"""Reading a generator module: load and check it, call it, read its classes.
+
+A generator module is a SavedModel with the official BigGAN interface (see
+`tfbiggan_export.hub_module` for the modules tfbiggan writes): its `default` signature maps
+(z float32 [B, dim_z], y float32 [B, num_classes], truncation float32 scalar) to
+{"default": images float32 [B, R, R, 3] in [-1, 1]}. Modules written by `tfbiggan-export` and
+`tfbiggan-convert` also carry `dim_z`, `num_classes`, `class_names` and `metadata_json`.
+Sampling, evaluation and `load_pretrained` all load modules through here.
+"""
+
+import contextlib
+import json
+import warnings
+
+import numpy as np
+import tensorflow as tf
+
+from tfbiggan import files
+from tfbiggan.class_names import lookup_classes
+from tfbiggan.sampling import class_grid_inputs
+
+TFBIGGAN_ATTRIBUTES = ("dim_z", "num_classes", "class_names", "metadata_json")
+
+
+def _is_url(handle):
+  return str(handle).startswith(("http://", "https://"))
+
+
+def load_generator_module(handle, strategy=None, tfbiggan_only=True):
+  """Loads a generator module.
+
+  Args:
+    handle: a module folder (local or on any TensorFlow file system), or a TF-Hub URL.
+    strategy: load its variables under this strategy's scope (then call it inside a replica,
+      e.g. through `tfbiggan.distribute.split_across_replicas`).
+    tfbiggan_only: also require the attributes of modules written by tfbiggan
+      (`TFBIGGAN_ATTRIBUTES`); False accepts any SavedModel with the `default` signature.
+
+  Raises:
+    FileNotFoundError: a path that does not exist.
+    ValueError: the SavedModel is not a generator module (says what it lacks).
+  """
+  handle = str(handle)
+  if not _is_url(handle) and not files.exists(handle):
+    raise FileNotFoundError(f"no module at {handle} (give the folder that tfbiggan-export or "
+                            "tfbiggan-convert wrote)")
+  scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
+  with scope:
+    if _is_url(handle):
+      with warnings.catch_warnings():  # tensorflow_hub imports the deprecated pkg_resources.
+        warnings.simplefilter("ignore", UserWarning)
+        import tensorflow_hub as hub  # pylint: disable=import-outside-toplevel
+      module = hub.load(handle)
+    else:
+      module = tf.saved_model.load(handle)
+  lacking = [] if "default" in module.signatures else ["the default signature"]
+  if tfbiggan_only:
+    lacking += [name for name in TFBIGGAN_ATTRIBUTES if not hasattr(module, name)]
+  if lacking:
+    raise ValueError(f"{handle} is a SavedModel but not a tfbiggan generator module (it lacks "
+                     f"{', '.join(lacking)}); write one with tfbiggan-export or "
+                     "tfbiggan-convert")
+  return module
+
+
+def module_sizes(module):
+  """(dim_z, num_classes) of a module, read from its `default` signature."""
+  _, inputs = module.signatures["default"].structured_input_signature
+  return int(inputs["z"].shape[1]), int(inputs["y"].shape[1])
+
+
+def module_resolution(module):
+  """The side of the module's square images."""
+  return int(module.signatures["default"].structured_outputs["default"].shape[1])
+
+
+def module_metadata(module):
+  """The dict of a tfbiggan module's assets/metadata.json (as stored in the module)."""
+  return json.loads(module.metadata_json.numpy().decode("utf-8"))
+
+
+def module_class_names(module):
+  """The module's class names, a list of str."""
+  return [name.decode("utf-8") for name in module.class_names.numpy()]
+
+
+def module_function(module, truncation):
+  """The traceable function (z [B, dim_z], y [B, num_classes]) -> images [B, R, R, 3] of the
+  module's `default` signature at `truncation` (hub convention)."""
+  signature = module.signatures["default"]
+  truncation = tf.constant(float(truncation), tf.float32)
+
+  def generate(z, y):
+    return signature(z=z, y=y, truncation=truncation)["default"]
+
+  return generate
+
+
+def generate(module, z, y, truncation, batch_size=16):
+  """Images [N, R, R, 3] in [-1, 1] (numpy) of z [N, dim_z] and y [N, num_classes], in
+  batches of `batch_size`."""
+  call = module_function(module, truncation)
+  out = [call(tf.constant(z[i:i + batch_size], tf.float32),
+              tf.constant(y[i:i + batch_size], tf.float32)).numpy()
+         for i in range(0, len(z), batch_size)]
+  return np.concatenate(out)
+
+
+def sample_class_grid(module, classes, samples_per_class=8, truncation=0.5, seed=0,
+                      batch_size=16):
+  """A grid of `samples_per_class` images of each class, one row a class.
+
+  Args:
+    module: from `load_generator_module`.
+    classes: class indices or names (see `tfbiggan.class_names.lookup_class`).
+    samples_per_class, truncation, seed: columns, hub-convention truncation (z is
+      truncation * truncnorm(-2, 2) and the module gets the same truncation), noise seed.
+
+  Returns: (images [len(classes) * samples_per_class, R, R, 3], row labels
+    ("<index> <name>", or the index alone when it is the name)).
+  """
+  names = module_class_names(module)
+  indices = lookup_classes(classes, names)
+  dim_z, num_classes = module_sizes(module)
+  z, y = class_grid_inputs(indices, samples_per_class, dim_z, num_classes, truncation, seed)
+  images = generate(module, z, y, truncation, batch_size)
+  return images, [names[index] if names[index] == str(index) else f"{index} {names[index]}"
+                  for index in indices]

@@ -1,0 +1,65 @@
+"""`TrainOptions`: how a training run runs (what it trains is the `BigGANConfig`).
+
+Each field carries its help text and lower bound in its metadata: `validate` checks the
+bounds, and `tfbiggan-train` defines one flag per field from them, so the two never drift.
+This module imports nothing heavy, so that `tfbiggan-train --help` answers at once.
+"""
+
+import dataclasses
+from typing import Optional
+
+
+def option(default, help, lower_bound=None):  # pylint: disable=redefined-builtin
+  """A dataclass field with its flag's help text and the smallest value it accepts."""
+  return dataclasses.field(default=default,
+                           metadata={"help": help, "lower_bound": lower_bound})
+
+
+@dataclasses.dataclass
+class TrainOptions:
+  """How to run a training (see each field's `help` in `dataclasses.fields(TrainOptions)`).
+
+  model_dir is the run's folder (local or `gs://...`; created, and resumed from when it holds
+  checkpoints); steps is the total number of steps to reach.
+  """
+  model_dir: str = option(None, "The run's folder, local or on a bucket (gs://...): "
+                          "checkpoints, summaries, samples. A rerun resumes from it.")
+  steps: int = option(None, "Total training steps to reach (a rerun continues).", 0)
+  steps_per_loop: int = option(100, "Steps per tf.function call (one host round trip per "
+                               "loop).", 1)
+  checkpoint_every: int = option(1000, "Steps between checkpoints (the last step is always "
+                                 "saved).", 1)
+  keep_checkpoints: int = option(5, "Checkpoints kept.", 1)
+  summary_every: int = option(1000, "Steps between sample grids and singular-value summaries "
+                              "(losses are written every loop).", 1)
+  seed: int = option(0, "Seed of weights, noise and data order (a resumed run keeps the seed "
+                     "it started with).")
+  mixed_precision: bool = option(False, "bfloat16 compute with float32 weights.")
+  xla: bool = option(False, "Compile the per-replica step with XLA.")
+  data_dir: Optional[str] = option(None, "tensorflow-datasets data_dir (local or gs://).")
+  manual_dir: Optional[str] = option(None, "tensorflow-datasets manual_dir (ImageNet's "
+                                     "tars).")
+  download: bool = option(False, "Let tensorflow-datasets download and prepare the data.")
+  split: str = option("train", "Data split to train on.")
+  shuffle_buffer: int = option(10000, "Shuffle buffer of streamed (tfds) data sets.", 1)
+  standing_stats_batches: int = option(16, "Batches of standing statistics baked into the "
+                                       "EMA generator after the last step, per truncation "
+                                       "value (0: none).", 0)
+  tpu: Optional[str] = option(None, "TPU name or address ('local' on a TPU VM, '' on "
+                              "Colab); without it the strategy follows the machine.")
+  eval_every: int = option(0, "Steps between evaluations of the EMA generator (IS, FID, KID, "
+                           "precision / recall, TensorBoard eval/*); 0: none.", 0)
+  eval_samples: int = option(10000, "Generated samples per evaluation.", 20)
+  eval_classifier: str = option("inception", "Classifier of the evaluations: 'inception' "
+                                "(TF-GAN's, from TF-Hub), 'digits', or a SavedModel path.")
+
+  def validate(self):
+    """Raises ValueError naming the first field that is missing or below its bound."""
+    for name in ("model_dir", "steps"):
+      if getattr(self, name) is None:
+        raise ValueError(f"{name} is required")
+    for field in dataclasses.fields(self):
+      bound = field.metadata.get("lower_bound")
+      value = getattr(self, field.name)
+      if bound is not None and value < bound:
+        raise ValueError(f"{field.name} must be >= {bound}, got {value}")
