@@ -3,12 +3,10 @@
 import setuptools
 
 # Ranges, not pins: installed next to another TensorFlow (Colab, a TPU VM image), tfbiggan
-# keeps it. The lowest versions are tested too (ci/oldest.txt, run by .ci/run).
+# keeps it. The lowest versions are tested too (.ci/oldest-constraints.txt, by .ci/run).
 INSTALL_REQUIRES = [
     "tensorflow>=2.16,<3",  # Keras 3 is TensorFlow's Keras from 2.16 on.
     "keras>=3.10,<4",
-    "tensorflow-hub>=0.16.1,<1",
-    "setuptools<82",  # tensorflow_hub 0.16 imports pkg_resources.
     "tensorflow-datasets>=4.9.4,<5",
     "absl-py>=2.1",
     "numpy>=1.26",
@@ -18,15 +16,22 @@ INSTALL_REQUIRES = [
     "matplotlib>=3.8",  # The truncation-curve plot of tfbiggan-eval.
 ]
 
+HUB = ["tensorflow-hub>=0.16.1,<1", "tf-keras>=2.16,<3",
+       "setuptools<82"]  # tensorflow_hub 0.16 imports pkg_resources.
+
 EXTRAS = {
-    # `hub.KerasLayer(module)` runs on Keras 2: tf-keras of the installed TensorFlow's version.
-    "keras-layer": ["tf-keras>=2.16,<3"],
+    # TF-Hub URLs (TF-GAN's Inception for FID) and hub.KerasLayer. Optional because
+    # tensorflow-hub requires tf-keras, which pins its own TensorFlow version.
+    "hub": HUB,
     # The converter's equality test builds pytorch-pretrained-biggan's model (random weights);
     # torch 2.13.0 is the CPU build the machines hold on disk.
     # nbclient / ipykernel execute the notebooks in CI.
-    "test": ["tf-keras>=2.16,<3", "pytest>=8", "scipy>=1.11", "torch==2.13.0", "pytorch-pretrained-biggan==0.1.1",
-             "nbclient>=0.10", "nbformat>=5.9", "ipykernel>=6.29"],
-    "notebooks": ["notebook", "ipywidgets"],
+    "test": HUB + ["pytest>=8", "scipy>=1.11", "torch==2.13.0",
+                   "pytorch-pretrained-biggan==0.1.1", "nbclient>=0.10", "nbformat>=5.9",
+                   "ipykernel>=6.29"],
+    "notebooks": HUB + ["notebook", "ipywidgets"],
+    # The smoke tests on the lowest supported versions (scripts/test_oldest.sh).
+    "smoke": ["pytest>=8"],
     # Independent implementations the reference checks compare against.
     "reference": ["torch==2.13.0", "pytorch-pretrained-biggan==0.1.1", "scipy>=1.11"],
 }

@@ -23,6 +23,7 @@ from train_utils import cli_env
 SLOW = pytest.mark.slow
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("name", [
     "biggan-128", "biggan-deep-128",
     pytest.param("biggan-256", marks=SLOW), pytest.param("biggan-deep-256", marks=SLOW),
@@ -157,6 +158,7 @@ def _convert_cli(*flags):
                         capture_output=True, text=True, env=cli_env(), timeout=600)
 
 
+@pytest.mark.smoke
 def test_bad_modules_get_a_clear_error_and_nothing_is_written(tmp_path):
   out = tmp_path / "out"
   (tmp_path / "empty").mkdir()

@@ -14,6 +14,7 @@ def _inputs(config, batch=3):
   return tf.constant(images, tf.float32), tf.one_hot(labels, config.num_classes), labels
 
 
+@pytest.mark.smoke
 def test_layer_harness_digits():
   config = tfbiggan.get_config("digits-32")
   images, y, _ = _inputs(config)
@@ -21,6 +22,7 @@ def test_layer_harness_digits():
                  expected_output_dtype=tf.float32, xla_tolerance=1e-4)
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("name", ["biggan-128", "biggan-deep-128"])
 def test_tiny_official_layouts(name):
   config = tfbiggan.get_config(name, g_ch=8, d_ch=8)

@@ -59,6 +59,7 @@ def _inputs(batch=4, seed=0, truncation=0.5):
   return z, labels, tf.one_hot(labels, 10).numpy()
 
 
+@pytest.mark.smoke
 def test_signatures_have_the_official_interface(module):
   for name in ("default", "serving_default"):
     signature = module.signatures[name]
@@ -98,6 +99,7 @@ def test_metadata_attributes_assets_and_model_card(module, module_dir):
   assert oct(os.stat(module_dir).st_mode & 0o777) != oct(0o700)
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("truncation", [0.0, 0.5, 1.0, 0.3, 0.77])
 def test_module_equals_in_memory_generator(module, reference_generator, truncation):
   """On grid points and between them (linear interpolation of the BN statistics)."""
@@ -248,6 +250,7 @@ def test_zero_standing_batches_reuses_the_runs_own_statistics(run_dir, tmp_path)
   assert not os.path.exists(tmp_path / "n")
 
 
+@pytest.mark.smoke
 def test_export_is_atomic(reference_generator, tmp_path, monkeypatch):
   output = tmp_path / "module"
 

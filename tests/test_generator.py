@@ -25,6 +25,7 @@ def _inputs(config, batch=3, seed=0):
   return tf.constant(z), y
 
 
+@pytest.mark.smoke
 def test_layer_harness_digits():
   config = tfbiggan.get_config("digits-32")
   z, y = _inputs(config)
@@ -65,6 +66,7 @@ def _spec_forward(g, z, y):
   return tf.tanh(h[..., :3])
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("name", ["biggan-128", "biggan-deep-128", "digits-32"])
 def test_forward_pass_follows_the_spec(name):
   config = tiny(name)

@@ -43,18 +43,25 @@ def digits():
   return make_source("digits", 32)
 
 
+@pytest.mark.smoke
 def test_same_weights_on_1_2_and_4_replicas_after_3_steps(digits):
   config = tfbiggan.get_config("digits-32", **TINY)
   initial = Trainer(config, mirrored_cpu_strategy(1), seed=7)
-  results = {}
+  results, trained = {}, {}
   for num_replicas in (1, 2, 4):
     trainer, metrics, first_bad = _train(mirrored_cpu_strategy(num_replicas), config,
                                          initial, 3, digits)
     assert first_bad == -1 and int(trainer.step.numpy()) == 3
     results[num_replicas] = (_state(trainer), metrics)
+    trained[num_replicas] = trainer
   expected, expected_metrics = results[1]
-  moved = max(float(np.max(np.abs(a - b))) for a, b in zip(expected, _state(initial)))
-  assert moved > 1e-3  # Training changed the weights: the comparison is not vacuous.
+  # The trainable weights of G and D moved (not just the optimizers' iteration counters or
+  # BN statistics, which move without any learning): the comparison is not vacuous. Adam's
+  # first steps move a weight by about the learning rate (1e-4 / 2e-4).
+  for model in ("generator", "discriminator"):
+    moved = max(float(np.max(np.abs(a.numpy() - b.numpy()))) for a, b in zip(
+        getattr(trained[1], model).trainable_weights, getattr(initial, model).trainable_weights))
+    assert moved > 5e-5, model
   for num_replicas in (2, 4):
     got, metrics = results[num_replicas]
     for name in METRICS:
@@ -66,6 +73,7 @@ def test_same_weights_on_1_2_and_4_replicas_after_3_steps(digits):
     assert worst <= 1e-5, (num_replicas, worst)
 
 
+@pytest.mark.smoke
 def test_checkpoint_holds_every_variable_of_the_run():
   from tfbiggan.training.checkpoints import training_checkpoint  # pylint: disable=import-outside-toplevel
   config = tfbiggan.get_config("digits-32", **TINY)
@@ -101,22 +109,6 @@ def test_non_finite_loss_is_reported_with_its_step(digits):
   _, metrics, first_bad = _train(mirrored_cpu_strategy(1), config, None, 2, _NaNDigits(digits))
   assert first_bad == 0
   assert np.isnan(metrics["d_loss"])
-
-
-@pytest.mark.parametrize("options", [dict(mixed_precision=True), dict(xla=True)])
-def test_bfloat16_and_xla_steps_train(digits, options):
-  config = tfbiggan.get_config("digits-32", **{**TINY, "d_steps": 1})
-  strategy = mirrored_cpu_strategy(1)
-  trainer = Trainer(config, strategy, seed=3, **options)
-  before = [w.numpy() for w in trainer.generator.trainable_weights]
-  iterator = iter(distributed_dataset(strategy, digits, config.batch_size, config.d_steps))
-  metrics, first_bad = trainer.train(iterator, 2)
-  assert first_bad == -1 and all(np.isfinite(v) for v in metrics.values())
-  assert max(float(np.max(np.abs(a - w.numpy())))
-             for a, w in zip(before, trainer.generator.trainable_weights)) > 0
-  if options.get("mixed_precision"):
-    assert trainer.generator.compute_dtype == "bfloat16"
-    assert trainer.generator.trainable_weights[0].dtype == "float32"
 
 
 def test_replicas_draw_distinct_noise_and_the_global_batch_does_not_depend_on_them():

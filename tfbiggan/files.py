@@ -6,12 +6,13 @@ local folder. Python's `open`, `os.replace`, `tempfile` and PIL's `save(path)` o
 local disk: they would create a local folder literally named `gs:/bucket/...`.
 
 Atomic writes. `write_atomically` writes a temporary sibling and renames it over the target,
-so a reader never sees half a file. `replace_folder` moves a finished scratch folder into
-place. On local disks and `ram://` both renames are atomic. On GCS a file rename is a copy and
-a delete (a reader sees the old or the new object, never a mix), but a *folder* rename copies
-object by object: an interrupted `replace_folder` can leave the scratch folder (named
-`.<name>.tmp-*`) beside the target, and `remove_stale_scratch` (called before each new write)
-deletes such leftovers.
+so a reader never sees half a file (on GCS a rename is a copy and a delete of one object,
+still all or nothing for a reader). `replace_folder` moves a finished scratch folder into
+place: on the local disk with one atomic rename; on object stores (GCS, S3, ram://), which
+have no folders, file by file (copy, then delete), as `gsutil mv` does. An interrupted move
+there can leave the scratch folder (named `.<name>.tmp-*`) beside the target, or a target
+with part of the files; the next write of the same target deletes both first
+(`remove_stale_scratch`, and the target is replaced whole).
 """
 
 import io
@@ -156,22 +157,39 @@ def remove_stale_scratch(path):
       rmtree(join(folder, name.rstrip("/")))
 
 
+def move_folder(source, target):
+  """Moves the folder `source` to `target` (which must not exist): one rename on the local
+  disk; on object stores each file is copied, then the source deleted."""
+  if not is_remote(source):
+    gfile.rename(source, target)
+    return target
+  source = source.rstrip("/")
+  for folder, _, names in gfile.walk(source):
+    relative = folder.rstrip("/")[len(source):].lstrip("/")
+    destination = join(target, relative) if relative else target
+    gfile.makedirs(destination)
+    for name in names:
+      gfile.copy(join(folder, name), join(destination, name), overwrite=True)
+  rmtree(source)
+  return target
+
+
 def replace_folder(scratch, path):
   """Moves the finished folder `scratch` to `path`, replacing what was there.
 
-  The old folder is first renamed aside and deleted only after the new one is in place, so
-  an error leaves either the old or the new folder at `path` (see the module docstring for
-  GCS, whose folder renames are not atomic).
+  The old folder is first moved aside and deleted only after the new one is in place, so an
+  error leaves the old folder at `path` (see the module docstring for object stores).
   """
   old = None
   if gfile.exists(path):
     old = _scratch_name(path)
-    gfile.rename(path, old)
+    move_folder(path, old)
   try:
-    gfile.rename(scratch, path)
+    move_folder(scratch, path)
   except BaseException:
     if old is not None:
-      gfile.rename(old, path)
+      rmtree(path)
+      move_folder(old, path)
     raise
   if old is not None:
     rmtree(old)

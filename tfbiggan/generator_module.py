@@ -10,7 +10,6 @@ Sampling, evaluation and `load_pretrained` all load modules through here.
 
 import contextlib
 import json
-import warnings
 
 import numpy as np
 import tensorflow as tf
@@ -18,12 +17,9 @@ import tensorflow as tf
 from tfbiggan import files
 from tfbiggan.class_names import lookup_classes
 from tfbiggan.sampling import class_grid_inputs
+from tfbiggan.saved_model_loading import is_url, load_saved_model
 
 TFBIGGAN_ATTRIBUTES = ("dim_z", "num_classes", "class_names", "metadata_json")
-
-
-def _is_url(handle):
-  return str(handle).startswith(("http://", "https://"))
 
 
 def load_generator_module(handle, strategy=None, tfbiggan_only=True):
@@ -41,18 +37,11 @@ def load_generator_module(handle, strategy=None, tfbiggan_only=True):
     ValueError: the SavedModel is not a generator module (says what it lacks).
   """
   handle = str(handle)
-  if not _is_url(handle) and not files.exists(handle):
+  if not is_url(handle) and not files.exists(handle):
     raise FileNotFoundError(f"no module at {handle} (give the folder that tfbiggan-export or "
                             "tfbiggan-convert wrote)")
-  scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
-  with scope:
-    if _is_url(handle):
-      with warnings.catch_warnings():  # tensorflow_hub imports the deprecated pkg_resources.
-        warnings.simplefilter("ignore", UserWarning)
-        import tensorflow_hub as hub  # pylint: disable=import-outside-toplevel
-      module = hub.load(handle)
-    else:
-      module = tf.saved_model.load(handle)
+  with strategy.scope() if strategy is not None else contextlib.nullcontext():
+    module = load_saved_model(handle)
   lacking = [] if "default" in module.signatures else ["the default signature"]
   if tfbiggan_only:
     lacking += [name for name in TFBIGGAN_ATTRIBUTES if not hasattr(module, name)]

@@ -173,7 +173,10 @@ class RunDir:
     path = self.latest_checkpoint()
     if not path:
       return None
-    return int(tf.train.load_variable(path, "step/.ATTRIBUTES/VARIABLE_VALUE"))
+    # The reader itself: `tf.train.load_variable` would ask whether the prefix is a folder,
+    # which some file systems (ram://) answer yes for any prefix of a file.
+    reader = tf.compat.v1.train.NewCheckpointReader(path)
+    return int(reader.get_tensor("step/.ATTRIBUTES/VARIABLE_VALUE"))
 
   def has_final_generator(self):
     """Whether the run finished and baked its EMA generator (`generator/`)."""

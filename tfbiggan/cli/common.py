@@ -9,12 +9,15 @@ function is `run_command(main, "tfbiggan-<name>", __name__)`. Then:
   * TensorFlow's C++ start-up lines (oneDNN, CUDA probing, "All log messages before
     absl::InitializeLog()") are dropped when it is imported, unless the user asked for
     them with `--verbosity=1` or more or by setting TF_CPP_MIN_LOG_LEVEL; its warnings and
-    errors still pass;
-  * a `UserError` (or ValueError / OSError / FileNotFoundError from the library) ends the
+    errors still pass (TF 2.20+ prints these lines before its log level is read, so they
+    are filtered out of what the import writes to stderr). TensorFlow's own Python info
+    lines are silenced the same way;
+  * a `UserError` (or ValueError / OSError / ImportError from the library) ends the
     command with one line, "tfbiggan-<name>: error: ...", and exit status 2; a `UsageError`
     is absl's: the message and a pointer to --help, status 1.
 """
 
+import logging
 import os
 import re
 import sys
@@ -22,17 +25,32 @@ import tempfile
 
 from absl import app
 from absl import flags
+from absl import logging as absl_logging
 
 FLAGS = flags.FLAGS
 
 # Lines of TensorFlow's C++ start-up that say nothing to a user of the command.
+# Errors about a missing CUDA driver or TensorRT only say that this machine has no GPU (and
+# TF 2.16's "Unable to register cuDNN factory" lines are a known TensorFlow bug at import).
 _STARTUP_NOISE = re.compile(
     r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to "
-    r"STDERR|I\d{4} [\d:. ]+\S+ \S+\] .*|\S+ \S+: I \S+\] .*)$")
+    r"STDERR|I\d{4} [\d:. ]+\S+ \S+\] .*|\S+ \S+: I \S+\] .*"
+    r"|E\d{4} [\d:. ]+\S+ cuda\S*\] failed call to cuInit.*"
+    r"|To enable the following instructions: .*rebuild TensorFlow with the appropriate .*"
+    r"|\S+ \S+: E \S+\] Unable to register cu\w+ factory: .*"
+    r"|\S+ \S+: W \S+\] TF-TRT Warning: Could not find TensorRT)$")
+
+
+_HELP_FLAGS = ("--help", "-help", "-h", "-?", "--helpshort", "--helpfull", "--helpxml")
 
 
 class UserError(Exception):
   """Bad input that the user can fix: the message names the problem and the fix."""
+
+
+def _drop_tensorflow_info(record):
+  """absl handler filter: False for info lines that TensorFlow's own modules log."""
+  return record.levelno > logging.INFO or f"{os.sep}tensorflow{os.sep}" not in record.pathname
 
 
 def import_tensorflow_quietly():
@@ -43,6 +61,9 @@ def import_tensorflow_quietly():
   if "tensorflow" in sys.modules:
     return sys.modules["tensorflow"]
   verbose = FLAGS.is_parsed() and FLAGS["verbosity"].value >= 1
+  if not verbose:  # TensorFlow's Python-side info lines (checkpoint sharding timings, ...).
+    logging.getLogger("tensorflow").setLevel(logging.WARNING)
+    absl_logging.get_absl_handler().addFilter(_drop_tensorflow_info)
   if verbose or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
     import tensorflow  # pylint: disable=import-outside-toplevel
     return tensorflow
@@ -53,6 +74,7 @@ def import_tensorflow_quietly():
     os.dup2(captured.fileno(), 2)
     try:
       import tensorflow  # pylint: disable=import-outside-toplevel
+      tensorflow.config.list_physical_devices()  # Device probing logs now, not later.
     finally:
       os.dup2(saved, 2)
       os.close(saved)
@@ -124,9 +146,16 @@ def run_command(main, name, module_name):
     tf = import_tensorflow_quietly()
     try:
       return main(argv)
-    except (UserError, ValueError, OSError, tf.errors.NotFoundError,
+    except (UserError, ValueError, OSError, ImportError, tf.errors.NotFoundError,
             tf.errors.PermissionDeniedError) as error:
       print(f"{name}: error: {error}", file=sys.stderr)
       return 2
 
-  app.run(guarded_main)
+  asks_help = any(arg.split("=")[0] in _HELP_FLAGS for arg in sys.argv[1:])
+  try:
+    app.run(guarded_main)
+  except SystemExit as exit_:
+    # absl ends --help with status 1; asking for help is not a failure.
+    if asks_help and exit_.code == 1:
+      sys.exit(0)
+    raise

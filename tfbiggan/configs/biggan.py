@@ -1,6 +1,6 @@
 """BigGAN presets (Brock et al. 2019), 32 to 512 px.
 
-Sources, as tagged in ../shared/reference/biggan_spec.md:
+Sources, as tagged in docs/reference/biggan_spec.md:
   HUB: the official TF-Hub modules deepmind/biggan-{128,256,512}/2 (paper Table 2 rows 3-5).
   CG:  google/compare_gan `architectures/resnet_biggan.py` (layouts, D attention, param counts).
   BP:  ajbrock/BigGAN-PyTorch (the authors' PyTorch code, scripts, CIFAR recipe).

@@ -1,6 +1,6 @@
 """BigGAN-deep presets (Brock et al. 2019, App. B), 32 to 512 px.
 
-Sources, as tagged in ../shared/reference/biggan_spec.md:
+Sources, as tagged in docs/reference/biggan_spec.md:
   HUB: the official TF-Hub modules deepmind/biggan-deep-{128,256,512}/1 (Table 2 rows 6-8).
   HF:  huggingface/pytorch-pretrained-BigGAN (the hub modules' layer lists, 128-channel
        conv_to_rgb sliced to RGB).

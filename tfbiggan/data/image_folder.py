@@ -8,14 +8,14 @@
 Class ids are the sorted class folder names, as `tfds.folder_dataset.ImageFolder` numbers
 them. Every file is checked once when the source is made (PIL opens and verifies it); files
 that cannot be read are skipped, counted and named in the log, so training never stops on
-one corrupt image and the data order stays a function of the step.
+one corrupt image and the data order stays a function of the step. The root may be on any
+TensorFlow file system (`gs://bucket/images`).
 """
-
-import os
 
 from absl import logging
 import tensorflow as tf
 
+from tfbiggan import files
 from tfbiggan.data.preprocessing import decode_and_preprocess
 from tfbiggan.data.source import IndexedSource
 
@@ -23,8 +23,9 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")  # Those tfds' ImageFolder lists.
 
 
 def _subfolders(path):
-  return sorted(f for f in tf.io.gfile.listdir(path)
-                if tf.io.gfile.isdir(os.path.join(path, f)))
+  # Bucket listings name folders with a trailing "/".
+  return sorted(name.rstrip("/") for name in tf.io.gfile.listdir(path)
+                if tf.io.gfile.isdir(files.join(path, name.rstrip("/"))))
 
 
 def _is_readable_image(path):
@@ -47,18 +48,18 @@ def scan_image_folder(root, split="train"):
             "tfds.folder_dataset.ImageFolder")
   if not tf.io.gfile.isdir(root):
     raise FileNotFoundError(f"image folder {root!r} does not exist; {layout}")
-  split_dir = os.path.join(root, split)
+  split_dir = files.join(root, split)
   if not tf.io.gfile.isdir(split_dir):
     raise FileNotFoundError(f"image folder {root!r} has no split folder {split!r} (it has "
                             f"{_subfolders(root)}); {layout}")
   class_names = _subfolders(split_dir)
   paths, labels, skipped = [], [], []
   for label, class_name in enumerate(class_names):
-    class_dir = os.path.join(split_dir, class_name)
+    class_dir = files.join(split_dir, class_name)
     for name in sorted(tf.io.gfile.listdir(class_dir)):
       if not name.lower().endswith(IMAGE_EXTENSIONS):
         continue
-      path = os.path.join(class_dir, name)
+      path = files.join(class_dir, name)
       if _is_readable_image(path):
         paths.append(path)
         labels.append(label)

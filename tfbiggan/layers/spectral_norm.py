@@ -2,7 +2,7 @@
 
 Paper §4 (Miyato et al.'s SN in G and D, with the top singular values tracked by power
 iteration with Gram-Schmidt); the op-by-op form is that of the official TF-Hub modules
-(../shared/reference/biggan_spec.md §3.4):
+(docs/reference/biggan_spec.md §3.4):
 
     W = reshape(w, [-1, out])                       # [K, out], TF kernel layout
     nrm(x) = x * rsqrt(sum(x**2) + eps)             # eps added, not max()'d; eps = 1e-4

@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfbiggan.distribute.replicas import split_across_replicas
+from tfbiggan.saved_model_loading import load_saved_model
 
 INCEPTION_HANDLE = "https://tfhub.dev/tensorflow/tfgan/eval/inception/1"
 INCEPTION_SIZE = 299
@@ -64,8 +65,8 @@ class SavedModelClassifier(Classifier):
   """A SavedModel / TF-Hub classifier whose outputs are a dict with the logits and features.
 
   Args:
-    handle: a local folder or a TF-Hub handle (a handle downloads on first use; tests and
-      the demo never pass one).
+    handle: a folder (on any TensorFlow file system) or a TF-Hub URL (downloaded on first
+      use, with the `hub` extra; tests and the demo never pass one).
     signature: the signature to call with the images as its single input; None calls the
       loaded object itself, `module(images)`, as TF-GAN's `classifier_fn_from_tfhub` does
       with its Inception module, or its "default" signature if it is not callable.
@@ -76,10 +77,9 @@ class SavedModelClassifier(Classifier):
 
   def __init__(self, handle=INCEPTION_HANDLE, signature=None, logits_key="logits",
                features_key="pool_3", input_size=INCEPTION_SIZE, strategy=None):
-    import tensorflow_hub as hub  # pylint: disable=import-outside-toplevel
     self.strategy = strategy
     with strategy.scope() if strategy else contextlib.nullcontext():
-      self.module = hub.load(handle)
+      self.module = load_saved_model(handle)
     if signature is None and callable(self.module):
       self._fn = self.module
     else:

@@ -1,7 +1,7 @@
 """The embedded demo's training run: digits-32 for DEMO_STEPS steps (about ten minutes on
 two CPU cores), shared by `tfbiggan-demo` and `benchmarks/digits_learning.py`."""
 
-from tfbiggan.training.loop import TrainOptions
+from tfbiggan.training.options import TrainOptions
 
 DEMO_STEPS = 3000
 

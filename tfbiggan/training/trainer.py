@@ -32,6 +32,24 @@ METRICS = ("d_loss", "g_loss", "ortho_reg", "r1", "d_real", "d_fake")
 _Z, _Y, _AUGMENT = 0, 1, 2  # Purposes folded into a step's seed.
 
 
+# The noise of a step must not depend on --xla (nor differ between a TPU run, always compiled,
+# and the same run on a CPU or GPU). Under XLA, TensorFlow's "auto_select" algorithm, and the
+# mapping of random bits to floats in `stateless_normal` / float `stateless_uniform`, differ
+# from the uncompiled ops; Philox's raw bits and integers agree. So keys are folded with
+# Philox, and normal samples are made from Philox's bits here.
+_ALG = "philox"
+
+
+def standard_normal(shape, key):
+  """Stateless N(0, 1) samples [shape], the same with and without XLA (up to the inverse
+  normal CDF's last bits, about 1e-5 in the far tails): the top 24 of Philox's 32 random
+  bits give a uniform in (0, 1) exactly, and its inverse normal CDF a normal sample."""
+  bits = tf.random.stateless_uniform(shape, key, minval=None, maxval=None, dtype=tf.uint32,
+                                     alg=_ALG)
+  uniform = (tf.cast(tf.bitwise.right_shift(bits, 8), tf.float32) + 0.5) * 2.0 ** -24
+  return tf.math.ndtri(uniform)
+
+
 @contextlib.contextmanager
 def dtype_policy(name):
   """Builds layers under the Keras dtype policy `name` ("float32", "mixed_bfloat16")."""
@@ -94,16 +112,16 @@ class Trainer:
 
   def _key(self, step, update, purpose):
     key = tf.random.experimental.stateless_fold_in(
-        tf.stack([self.seed.read_value(), tf.cast(step, tf.int64)]), update)
-    return tf.random.experimental.stateless_fold_in(key, purpose)
+        tf.stack([self.seed.read_value(), tf.cast(step, tf.int64)]), update, alg=_ALG)
+    return tf.random.experimental.stateless_fold_in(key, purpose, alg=_ALG)
 
   def fake_inputs(self, step, update, replica_id):
     """This replica's rows of the global (z [B, dim_z], one-hot y [B, classes]) of a step."""
     config, batch = self.config, self.per_replica_batch_size
-    z = tf.random.stateless_normal([self.global_batch_size, config.dim_z],
-                                   self._key(step, update, _Z))
+    z = standard_normal([self.global_batch_size, config.dim_z], self._key(step, update, _Z))
     y = tf.random.stateless_uniform([self.global_batch_size], self._key(step, update, _Y),
-                                    minval=0, maxval=config.num_classes, dtype=tf.int32)
+                                    minval=0, maxval=config.num_classes, dtype=tf.int32,
+                                    alg=_ALG)
     start = replica_id * batch
     return z[start:start + batch], tf.one_hot(y[start:start + batch], config.num_classes)
 
@@ -111,7 +129,7 @@ class Trainer:
     if not self.config.diff_augment_ops:
       return images
     key = tf.random.experimental.stateless_fold_in(self._key(step, update, _AUGMENT),
-                                                   replica_id)
+                                                   replica_id, alg=_ALG)
     return diff_augment(images, self.config.diff_augment_ops, key)
 
   # The step ------------------------------------------------------------------------------

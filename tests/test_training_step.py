@@ -1,0 +1,217 @@
+"""The training step against a reference written out here from the paper's recipe.
+
+The reference takes copies of the same networks and the same batches and noise, and redoes
+two training steps with its own code: the losses written out (hinge, non-saturating, R1),
+plain `tf.GradientTape` gradients, Adam in numpy, the orthogonal penalty's gradient in
+closed form 2*beta*W((W^T W) * (1 - I)) (spec §5.1), and the EMA blend. Only the networks'
+forward passes, DiffAugment (its own tests) and the noise draws are shared with `Trainer`.
+Two steps, because Adam's first update is about lr * sign(g) whatever g's size: the second
+one depends on the gradients' magnitudes, so a dropped or mis-scaled term shows.
+"""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import tfbiggan
+from tfbiggan.diff_augment import diff_augment
+from tfbiggan.training.trainer import Trainer
+from train_utils import TINY
+
+STEPS = 2
+SEED = 11
+
+
+def _batches(config, steps):
+  """`steps` batches of [d_steps * B] real images and labels (random, seeded)."""
+  rng = np.random.default_rng(0)
+  size = config.d_steps * config.batch_size
+  return [(rng.uniform(-1, 1, (size, 32, 32, 3)).astype(np.float32),
+           rng.integers(0, config.num_classes, size).astype(np.int32)) for _ in range(steps)]
+
+
+class _Adam:
+  """Adam as Kingma & Ba with Keras' bias correction, in float64 numpy."""
+
+  def __init__(self, lr, beta1, beta2, epsilon):
+    self.lr, self.beta1, self.beta2, self.epsilon = lr, beta1, beta2, epsilon
+    self.t, self.m, self.v = 0, {}, {}
+
+  def apply(self, variables, grads):
+    self.t += 1
+    alpha = self.lr * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
+    for variable, grad in zip(variables, grads):
+      key, grad = variable.path, np.asarray(grad, np.float64)
+      m = self.m.get(key, 0.0) * self.beta1 + (1 - self.beta1) * grad
+      v = self.v.get(key, 0.0) * self.beta2 + (1 - self.beta2) * grad ** 2
+      self.m[key], self.v[key] = m, v
+      variable.assign(variable.numpy() - alpha * m / (np.sqrt(v) + self.epsilon))
+
+
+def _ortho_gradient(kernel, beta):
+  """d/dW of (beta / 2) * ||W^T W * (1 - I)||_F^2 with W = kernel as [-1, out]."""
+  w = kernel.numpy().astype(np.float64).reshape(-1, kernel.shape[-1])
+  gram = w.T @ w
+  np.fill_diagonal(gram, 0.0)
+  return (2.0 * beta * w @ gram).reshape(kernel.shape)
+
+
+def _d_loss(real, fake, loss):
+  if loss == "hinge":
+    return tf.reduce_mean(tf.nn.relu(1.0 - real)) + tf.reduce_mean(tf.nn.relu(1.0 + fake))
+  return tf.reduce_mean(tf.nn.softplus(-real)) + tf.reduce_mean(tf.nn.softplus(fake))
+
+
+def _g_loss(fake, loss):
+  return -tf.reduce_mean(fake) if loss == "hinge" else tf.reduce_mean(tf.nn.softplus(-fake))
+
+
+def reference_training(config, initial, batches, noise, augment_key):
+  """G, D and EMA G after len(batches) steps of the recipe, from `initial`'s weights.
+
+  noise(step, update) -> (z, one-hot y); augment_key(step, update) -> DiffAugment's key.
+  """
+  generator, discriminator = tfbiggan.Generator(config), tfbiggan.Discriminator(config)
+  ema = tfbiggan.Generator(config)
+  for model, source in [(generator, initial.generator), (discriminator, initial.discriminator),
+                        (ema, initial.ema.ema_generator)]:
+    model.set_weights(source.get_weights())
+  adam = dict(beta1=config.adam_beta1, beta2=config.adam_beta2, epsilon=config.adam_epsilon)
+  d_adam, g_adam = _Adam(config.d_lr, **adam), _Adam(config.g_lr, **adam)
+  # Orthogonal regularisation: every G weight of rank >= 2 but the shared class embedding,
+  # which carries the official name linear/w (spec §3.1).
+  kernels = [w for w in generator.trainable_weights
+             if len(w.shape) >= 2 and w.path != "Generator/linear/w"]
+  batch = config.batch_size
+  ops = config.diff_augment_ops
+
+  def augment(images, step, update):
+    return diff_augment(images, ops, augment_key(step, update)) if ops else images
+
+  for step, (images, labels) in enumerate(batches):
+    for update in range(config.d_steps):
+      real = images[update * batch:(update + 1) * batch]
+      y_real = tf.one_hot(labels[update * batch:(update + 1) * batch], config.num_classes)
+      z, y_fake = noise(step, update)
+      fake = generator(z, y_fake, training=True)  # No tape: D's update only.
+      with tf.GradientTape() as tape:
+        logits = discriminator(augment(tf.concat([real, fake], 0), step, update),
+                               tf.concat([y_real, y_fake], 0), training=True)
+        loss = _d_loss(logits[:batch], logits[batch:], config.loss)
+        if config.r1_gamma:
+          x = tf.constant(real)
+          with tf.GradientTape() as inner:
+            inner.watch(x)
+            total = tf.reduce_sum(discriminator(augment(x, step, update), y_real))
+          slopes = tf.reduce_sum(tf.square(inner.gradient(total, x)), axis=[1, 2, 3])
+          loss += config.r1_gamma / 2.0 * tf.reduce_mean(slopes)
+      d_adam.apply(discriminator.trainable_weights,
+                   tape.gradient(loss, discriminator.trainable_weights))
+    z, y_fake = noise(step, config.d_steps)
+    with tf.GradientTape() as tape:
+      fake = augment(generator(z, y_fake, training=True), step, config.d_steps)
+      loss = _g_loss(discriminator(fake, y_fake, training=True), config.loss)
+    grads = tape.gradient(loss, generator.trainable_weights)
+    if config.ortho_reg:
+      by_path = {k.path: _ortho_gradient(k, config.ortho_reg) for k in kernels}
+      grads = [g.numpy() + by_path.get(w.path, 0.0)
+               for g, w in zip(grads, generator.trainable_weights)]
+    g_adam.apply(generator.trainable_weights, grads)
+    decay = 0.0 if step + 1 < config.ema_start_step else config.ema_decay
+    for target, source in zip(ema.trainable_weights, generator.trainable_weights):
+      target.assign(decay * target.numpy() + (1 - decay) * source.numpy())
+    for target, source in zip(ema.non_trainable_weights, generator.non_trainable_weights):
+      target.assign(source.numpy())
+  return generator, discriminator, ema
+
+
+def _copy_models(target, source):
+  for model, weights_of in [(target.generator, source.generator),
+                            (target.discriminator, source.discriminator),
+                            (target.ema.ema_generator, source.ema.ema_generator)]:
+    model.set_weights(weights_of.get_weights())
+
+
+def _trainer_after(config, batches, start=None, **options):
+  """(a Trainer on one device after training on `batches`, a copy of its initial state);
+  with `start` (a Trainer), it starts from start's weights."""
+  strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
+  trainer = Trainer(config, strategy, seed=SEED, **options)
+  if start is not None:
+    _copy_models(trainer, start)
+  initial = Trainer(config, strategy, seed=SEED)
+  _copy_models(initial, trainer)
+  dataset = tf.data.Dataset.from_tensor_slices(
+      tuple(np.stack(part) for part in zip(*batches)))
+  trainer.train(iter(strategy.experimental_distribute_dataset(dataset)), len(batches))
+  return trainer, initial
+
+
+def _worst(models_a, models_b):
+  """Largest |a - b| / max(1, |b|) over every weight of paired models."""
+  return max(float(np.max(np.abs(a - b) / np.maximum(1.0, np.abs(b))))
+             for model_a, model_b in zip(models_a, models_b)
+             for a, b in zip(model_a.get_weights(), model_b.get_weights()))
+
+
+CASES = {
+    "hinge, 1 D step": dict(d_steps=1, ortho_reg=0.0),
+    "hinge, 2 D steps, ortho reg": dict(d_steps=2, ortho_reg=1e-1),
+    "non-saturating, R1": dict(d_steps=1, loss="non_saturating", r1_gamma=1.0, ortho_reg=0.0),
+    "DiffAugment, EMA from step 2": dict(d_steps=2, diff_augment="color,translation,cutout",
+                                         ema_start_step=2, ortho_reg=0.0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_steps_equal_the_written_out_recipe(case):
+  config = tfbiggan.get_config("digits-32", **{**TINY, **CASES[case]})
+  batches = _batches(config, STEPS)
+  trainer, initial = _trainer_after(config, batches)
+  noise = lambda step, update: trainer.fake_inputs(step, update, 0)  # noqa: E731
+  key = lambda step, update: tf.random.experimental.stateless_fold_in(  # noqa: E731
+      trainer._key(step, update, 2), 0, alg="philox")  # pylint: disable=protected-access
+  expected = reference_training(config, initial, batches, noise, key)
+  got = (trainer.generator, trainer.discriminator, trainer.ema.ema_generator)
+  # float32 forward and backward passes in another order of operations: ~1e-7 apart.
+  assert _worst(got, expected) <= 1e-5, case
+  # Not vacuous: the steps moved G's and D's trainable weights by about the learning rate.
+  for trained, start in zip(got[:2], (initial.generator, initial.discriminator)):
+    assert max(float(np.max(np.abs(a.numpy() - b.numpy()))) for a, b in
+               zip(trained.trainable_weights, start.trainable_weights)) > 5e-5
+
+
+def _updates(after, before):
+  """All trainable weights' changes of a model, one flat array."""
+  return np.concatenate([(a.numpy() - b.numpy()).ravel() for a, b in
+                         zip(after.trainable_weights, before.trainable_weights)])
+
+
+@pytest.mark.parametrize("options, tolerance", [
+    (dict(xla=True), 1e-4), (dict(mixed_precision=True), 0.15)])
+def test_xla_and_bfloat16_steps_follow_the_float32_step(options, tolerance):
+  """Two steps' weight updates against the float32 step's: ||got - want|| / ||want||.
+
+  Adam's epsilon is 1 here, so that its update is about lr * g and the comparison measures
+  the step's arithmetic. (With a small epsilon the first updates are lr * g / (|g| + eps),
+  about lr * sign(g): a gradient entry near zero flips between lr and -lr on any rounding
+  difference, which says nothing about the step.) XLA only reorders float32 operations, and
+  draws the same noise (`standard_normal`): measured 1e-5, asserted 1e-4. bfloat16 keeps 8
+  bits of mantissa (0.4 % relative error per operation), compounded over G's and D's layers
+  forward and backward: measured 1-5 %, asserted 15 %. A step on other noise or data, or
+  with another loss, is off by about 100 %.
+  """
+  config = tfbiggan.get_config("digits-32", **{**TINY, "d_steps": 1, "ortho_reg": 0.0,
+                                                "adam_epsilon": 1.0, "g_lr": 1e-2,
+                                                "d_lr": 1e-2})
+  batches = _batches(config, STEPS)
+  plain, initial = _trainer_after(config, batches)
+  other, _ = _trainer_after(config, batches, start=initial, **options)
+  if options.get("mixed_precision"):
+    assert other.generator.compute_dtype == "bfloat16"
+    assert other.generator.trainable_weights[0].dtype == "float32"
+  for name in ("generator", "discriminator"):
+    got = _updates(getattr(other, name), getattr(initial, name))
+    want = _updates(getattr(plain, name), getattr(initial, name))
+    assert np.abs(want).max() > 1e-3  # The steps moved the weights.
+    assert np.linalg.norm(got - want) / np.linalg.norm(want) <= tolerance, name
