@@ -1,7 +1,11 @@
-"""Test set-up: logical CPU devices for multi-replica tests, and the slow-test tier.
+"""Test set-up: logical CPU devices for multi-replica tests, the slow-test tier, and no
+silent skips in CI.
 
 TensorFlow's CPU is split into NUM_LOGICAL_CPUS logical devices before anything else
 initialises the runtime, so MirroredStrategy tests with 2 and 4 replicas run anywhere.
+Under CI=true a test that skips for any reason but the slow tier (a missing test dependency
+such as torch or nbclient, a missing tool such as buildifier) fails instead: CI installs all
+of them, so a skip there means a check silently stopped running.
 """
 
 import os
@@ -30,6 +34,18 @@ def pytest_collection_modifyitems(config, items):
   for item in items:
     if "slow" in item.keywords:
       item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+  outcome = yield
+  report = outcome.get_result()
+  if (os.environ.get("CI") == "true" and report.skipped and "slow" not in item.keywords
+      and not item.get_closest_marker("skip")):
+    reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+    report.outcome = "failed"
+    report.longrepr = (f"skipped under CI=true ({reason}); CI must have every test "
+                       "dependency and tool: see scripts/test.sh and setup.py's test extra")
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,68 @@ from train_utils import cli_env
 
 SLOW = pytest.mark.slow
 
+# Official name -> our Keras weight, one of each kind of variable per block type, written from
+# the spec's tables (§3.1 deep, §3.2 biggan, §3.3 the cross-family rule) and our layers'
+# official scope names, not from tfbiggan.official_names. EMA copies are the ones read.
+NAME_TABLE = {
+    "biggan-128": {
+        "linear/w/ema_b999900": "Generator/linear/w",
+        "Generator/G_Z/G_linear/w/ema_b999900": "Generator/G_linear/w",
+        "Generator/G_Z/G_linear/b/ema_b999900": "Generator/G_linear/b",
+        "Generator/G_Z/G_linear/u0": "Generator/G_linear/u0",
+        "Generator/G_Z/G_linear/u2": "Generator/G_linear/u2",
+        "Generator/GBlock/HyperBN/gamma/w/ema_b999900": "Generator/GBlock/HyperBN/gamma/w",
+        "Generator/GBlock/HyperBN/beta/w/ema_b999900": "Generator/GBlock/HyperBN/beta/w",
+        "Generator/GBlock/HyperBN/gamma/u1": "Generator/GBlock/HyperBN/gamma/u1",
+        "Generator/GBlock_1/HyperBN_1/gamma/w/ema_b999900":
+            "Generator/GBlock_1/HyperBN_1/gamma/w",
+        "Generator/GBlock_1/HyperBN_1/beta/w/ema_b999900": "Generator/GBlock_1/HyperBN_1/beta/w",
+        "Generator/GBlock_2/CrossReplicaBN/accumulated_mean":
+            "Generator/GBlock_2/HyperBN/accumulated_mean",
+        "Generator/GBlock_2/CrossReplicaBN_1/accumulated_var":
+            "Generator/GBlock_2/HyperBN_1/accumulated_var",
+        "Generator/GBlock_3/CrossReplicaBN/accumulation_counter":
+            "Generator/GBlock_3/HyperBN/accumulation_counter",
+        "Generator/GBlock_4/conv0/w/ema_b999900": "Generator/GBlock_4/conv0/w",
+        "Generator/GBlock_4/conv1/b/ema_b999900": "Generator/GBlock_4/conv1/b",
+        "Generator/GBlock_4/conv_sc/w/ema_b999900": "Generator/GBlock_4/conv_sc/w",
+        "Generator/attention/theta/w/ema_b999900": "Generator/attention/theta/w",
+        "Generator/attention/phi/w/ema_b999900": "Generator/attention/phi/w",
+        "Generator/attention/g/w/ema_b999900": "Generator/attention/g/w",
+        "Generator/attention/o_conv/w/ema_b999900": "Generator/attention/o_conv/w",
+        "Generator/attention/gamma/ema_b999900": "Generator/attention/gamma",
+        "Generator/ScaledCrossReplicaBN/gamma/ema_b999900": "Generator/ScaledCrossReplicaBN/gamma",
+        "Generator/ScaledCrossReplicaBN/beta/ema_b999900": "Generator/ScaledCrossReplicaBN/beta",
+        "Generator/ScaledCrossReplicaBNbn/accumulated_mean":
+            "Generator/ScaledCrossReplicaBN/accumulated_mean",
+        "Generator/conv_2d/w/ema_b999900": "Generator/conv_2d/w",
+        "Generator/conv_2d/u0": "Generator/conv_2d/u0",
+    },
+    "biggan-deep-128": {
+        "linear/w/ema_0.9999": "Generator/linear/w",
+        "Generator/GenZ/G_linear/w/ema_0.9999": "Generator/G_linear/w",
+        "Generator/GenZ/G_linear/u0": "Generator/G_linear/u0",
+        "Generator/GBlock/BatchNorm/scale/w/ema_0.9999": "Generator/GBlock/HyperBN/gamma/w",
+        "Generator/GBlock/BatchNorm/offset/w/ema_0.9999": "Generator/GBlock/HyperBN/beta/w",
+        "Generator/GBlock/BatchNorm/scale/u0": "Generator/GBlock/HyperBN/gamma/u0",
+        "Generator/GBlock_1/BatchNorm_1/scale/w/ema_0.9999": "Generator/GBlock_1/HyperBN_1/gamma/w",
+        "Generator/GBlock_2/BatchNorm_2/offset/w/ema_0.9999": "Generator/GBlock_2/HyperBN_2/beta/w",
+        "Generator/GBlock_3/BatchNorm_3/scale/w/ema_0.9999": "Generator/GBlock_3/HyperBN_3/gamma/w",
+        "Generator/GBlock_4/conv0/w/ema_0.9999": "Generator/GBlock_4/conv0/w",
+        "Generator/GBlock_4/conv1/b/ema_0.9999": "Generator/GBlock_4/conv1/b",
+        "Generator/GBlock_5/conv2/w/ema_0.9999": "Generator/GBlock_5/conv2/w",
+        "Generator/GBlock_5/conv3/w/ema_0.9999": "Generator/GBlock_5/conv3/w",
+        "Generator/GBlock_5/conv3/u0": "Generator/GBlock_5/conv3/u0",
+        "Generator/attention/theta/w/ema_0.9999": "Generator/attention/theta/w",
+        "Generator/attention/o_conv/w/ema_0.9999": "Generator/attention/o_conv/w",
+        "Generator/attention/gamma/ema_0.9999": "Generator/attention/gamma",
+        "Generator/BatchNorm/scale/ema_0.9999": "Generator/ScaledCrossReplicaBN/gamma",
+        "Generator/BatchNorm/offset/ema_0.9999": "Generator/ScaledCrossReplicaBN/beta",
+        "Generator/conv_to_rgb/w/ema_0.9999": "Generator/conv_2d/w",
+        "Generator/conv_to_rgb/b/ema_0.9999": "Generator/conv_2d/b",
+    },
+}
+
 
 @pytest.mark.smoke
 @pytest.mark.parametrize("name", [
@@ -34,6 +96,9 @@ def test_every_official_weight_lands_in_its_keras_variable(tmp_path, name):
   assert official.name == name
   generator, landed = generator_from_official(official)
   weights = {w.path: w.numpy() for w in generator.weights}
+  for official_name, path in NAME_TABLE.get(name, {}).items():
+    np.testing.assert_array_equal(weights[path], values[official_name].reshape(
+        weights[path].shape), err_msg=f"{official_name} should land in {path}")
   ema = {official_names.split_ema(n)[0] for n in values if official_names.split_ema(n)[1]}
   expected_landed = {n for n in values if official_names.split_ema(n)[1] or n not in ema}
   assert set(landed) == expected_landed

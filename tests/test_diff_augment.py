@@ -23,15 +23,26 @@ def test_same_seed_same_augmentation_and_gradients_flow():
 
 
 def test_translation_shifts_by_at_most_an_eighth_and_fills_zeros():
-  images = tf.tile(tf.reshape(tf.range(16, dtype=tf.float32) + 1, [1, 1, 16, 1]),
-                   [8, 16, 1, 3])  # Column index + 1 in every row.
-  out = translation(images, SEED).numpy()
+  side = 16
+  index = np.arange(side * side, dtype=np.float32).reshape(side, side) + 1  # row * 16 + col + 1
+  images = tf.constant(np.repeat(np.repeat(index[None, :, :, None], 3, -1), 16, 0))
+  out = translation(images, SEED).numpy()[..., 0]
+  shifts = []
   for example in out:
-    row = example[5, :, 0]
-    nonzero = row[row > 0]
-    shift = int(nonzero[0] - 1) if row[0] > 0 else -int(np.argmax(row > 0))
-    assert abs(shift) <= 2  # int(16 * 0.125 + 0.5) = 2.
-    np.testing.assert_array_equal(np.diff(nonzero), 1)  # Contiguous, unscaled.
+    # Each output pixel is an input pixel (values are unique) or a zero fill.
+    kept = example > 0
+    rows, cols = np.nonzero(kept)
+    source = example[kept].astype(int) - 1
+    dy = set(source // side - rows)
+    dx = set(source % side - cols)
+    assert len(dy) == 1 and len(dx) == 1  # One rigid shift per example.
+    dy, dx = dy.pop(), dx.pop()
+    assert abs(dy) <= 2 and abs(dx) <= 2  # int(16 * 0.125 + 0.5) = 2.
+    assert kept.sum() == (side - abs(dy)) * (side - abs(dx))  # The rest is zero-filled.
+    shifts.append((dy, dx))
+  # Examples move, and independently of each other (16 draws from 25 shifts).
+  dys, dxs = zip(*shifts)
+  assert any(dys) and any(dxs) and len(set(shifts)) >= 5, shifts
 
 
 def test_cutout_zeroes_a_square_of_half_the_side():

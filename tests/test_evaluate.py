@@ -153,26 +153,50 @@ def test_saved_model_classifier_resizes_and_reads_logits_and_features(tmp_path):
     bad(images)
 
 def test_training_loop_evaluates_the_ema_generator_into_tensorboard(tmp_path):
+  from tfbiggan.metrics.classifier import SavedModelClassifier
+  from tfbiggan.run_dir import variables_by_path
+  from tfbiggan.sampling import noise_batches
   from tfbiggan.training.loop import TrainOptions, train
   from tiny_classifier import write_tiny_classifier
   from train_utils import TINY
   model_dir = tmp_path / "run"
   classifier_path = str(tmp_path / "classifier")
   write_tiny_classifier(classifier_path, 299)  # A SavedModel path, as for Inception.
-  train(tfbiggan.get_config("digits-32", **TINY),
-        TrainOptions(model_dir=str(model_dir), steps=2, steps_per_loop=1,
-                     standing_stats_batches=0, eval_every=2, eval_samples=40,
-                     eval_classifier=classifier_path))
+  config = tfbiggan.get_config("digits-32", **TINY)
+  train(config, TrainOptions(model_dir=str(model_dir), steps=2, steps_per_loop=1,
+                             standing_stats_batches=0, eval_every=2, eval_samples=40,
+                             eval_classifier=classifier_path))
   reference = evaluate.Reference.load(str(model_dir / "eval_reference.npz"))
   assert reference.num_samples == 1437  # The digits' train split, the run's data.
   assert reference.features.shape == (1437, 3)  # The tiny classifier's mean colours.
-  tags = {}
+  logged = {}
   for name in os.listdir(model_dir / "train"):
     for event in tf.compat.v1.train.summary_iterator(str(model_dir / "train" / name)):
       for value in event.summary.value:
-        tags.setdefault(value.tag, []).append(event.step)
+        if value.tag.startswith("eval/"):
+          logged.setdefault(value.tag, []).append(
+              (event.step, float(tf.make_ndarray(value.tensor))))
   for metric in ("inception_score", "fid", "kid", "precision", "recall"):
-    assert tags[f"eval/{metric}"] == [2]  # Once, at step 2 (not at step 1).
+    assert [step for step, _ in logged[f"eval/{metric}"]] == [2]  # Once, at step 2.
+
+  # The logged values are those of the EMA generator at step 2 (BN moving averages,
+  # truncation 1, the evaluation's seeded noise), not of the raw generator.
+  classifier = SavedModelClassifier(classifier_path)
+
+  def measure(group):
+    generator = tfbiggan.Generator(config)
+    tf.train.Checkpoint(**{group: variables_by_path(generator.weights)}).read(
+        str(model_dir / "ckpt-2")).expect_partial()
+    fused = evaluate.generate_and_classify(lambda z, y: generator(z, y, training=False),
+                                           classifier)
+    return evaluate.evaluate_generated(fused, noise_batches(40, 64, 10, 1.0, 50, seed=0), 40,
+                                       reference, num_splits=1)
+
+  ema, raw = measure("ema_generator"), measure("generator")
+  for metric in ("fid", "inception_score", "kid"):
+    value = logged[f"eval/{metric}"][0][1]
+    assert value == pytest.approx(ema[metric], rel=1e-4), metric
+  assert abs(raw["fid"] - ema["fid"]) > 1e-3 * abs(ema["fid"])  # Distinguishable.
 
 
 def test_split_across_replicas_equals_one_device():

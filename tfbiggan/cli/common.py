@@ -17,6 +17,7 @@ function is `run_command(main, "tfbiggan-<name>", __name__)`. Then:
     is absl's: the message and a pointer to --help, status 1.
 """
 
+import contextlib
 import logging
 import os
 import re
@@ -107,6 +108,16 @@ def float_list(flag_name, values, low=None, high=None, allow_empty=False):
     bounds = f"[{'-inf' if low is None else f'{low:g}'}, {'inf' if high is None else f'{high:g}'}]"
     raise app.UsageError(f"--{flag_name} must lie in {bounds}, got {','.join(values)}")
   return numbers
+
+
+@contextlib.contextmanager
+def nothing_written_to(output):
+  """Turns the library's ValueError / OSError into a `UserError` that adds that nothing was
+  written to `output` (exports and conversions are atomic)."""
+  try:
+    yield
+  except (ValueError, OSError) as error:
+    raise UserError(f"{error}; nothing was written to {output}") from None
 
 
 def require(*names):

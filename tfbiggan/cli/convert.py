@@ -37,12 +37,10 @@ def main(argv):
   common.require("module", "output")
   grid = common.float_list("truncation_grid", FLAGS.truncation_grid, 0.0, 1.0)
   from tfbiggan_export.converter import convert  # pylint: disable=import-outside-toplevel
-  try:
+  with common.nothing_written_to(FLAGS.output):
     path, name = convert(FLAGS.module, FLAGS.output, grid and tuple(grid),
                          FLAGS.standing_stats_batches, FLAGS.standing_stats_batch_size,
                          FLAGS.seed, FLAGS.xla, FLAGS.overwrite)
-  except (ValueError, OSError) as error:
-    raise common.UserError(f"{error}; nothing was written to {FLAGS.output}") from None
   logging.info("converted the official %s module to %s", name, path)
   print(path)
   return 0

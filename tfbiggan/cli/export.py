@@ -52,12 +52,10 @@ def main(argv):
       raise common.UserError(f"--class_names={FLAGS.class_names} does not exist")
     names = [line.strip() for line in files.read_text(FLAGS.class_names).splitlines()
              if line.strip()]
-  try:
+  with common.nothing_written_to(FLAGS.output):
     path = export_run(FLAGS.model_dir, FLAGS.output, grid or OFFICIAL_TRUNCATION_GRID,
                       FLAGS.standing_stats_batches, FLAGS.standing_stats_batch_size, FLAGS.seed,
                       FLAGS.with_discriminator, names, FLAGS.xla, FLAGS.overwrite)
-  except (ValueError, OSError) as error:
-    raise common.UserError(f"{error}; nothing was written to {FLAGS.output}") from None
   logging.info("wrote the module to %s", path)
   print(path)
   return 0
