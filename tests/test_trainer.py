@@ -43,7 +43,6 @@ def digits():
   return make_source("digits", 32)
 
 
-@pytest.mark.smoke
 def test_same_weights_on_1_2_and_4_replicas_after_3_steps(digits):
   config = tfbiggan.get_config("digits-32", **TINY)
   initial = Trainer(config, mirrored_cpu_strategy(1), seed=7)

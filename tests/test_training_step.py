@@ -163,7 +163,9 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("case", [
+    pytest.param(case, marks=[pytest.mark.smoke] if "ortho" in case else [])
+    for case in sorted(CASES)])
 def test_steps_equal_the_written_out_recipe(case):
   config = tfbiggan.get_config("digits-32", **{**TINY, **CASES[case]})
   batches = _batches(config, STEPS)

@@ -9,6 +9,8 @@ The "truncation trick" (paper §4.1) samples z from a truncated normal. Two conv
     z lies in [-t, t] (t > 0).
 """
 
+import weakref
+
 import numpy as np
 import tensorflow as tf
 
@@ -133,10 +135,24 @@ def sample_images(generator, labels, truncation, seed=0, batch_size=250):
   """
   config = generator.config
   z = truncated_noise(len(labels), config.dim_z, truncation, seed=seed)
-  call = tf.function(lambda z, y: generator(z, y, truncation=truncation
-                                            if config.truncation_grid else None))
+  call = _sampling_function(generator)
+  t = tf.constant(truncation, tf.float32)
   out = []
   for start in range(0, len(labels), batch_size):
     y = tf.one_hot(labels[start:start + batch_size], config.num_classes)
-    out.append(call(tf.constant(z[start:start + batch_size]), y).numpy())
+    out.append(call(tf.constant(z[start:start + batch_size]), y, t).numpy())
   return np.concatenate(out)
+
+
+# One traced function per generator, for every truncation and call.
+_SAMPLING_FUNCTIONS = weakref.WeakKeyDictionary()
+
+
+def _sampling_function(generator):
+  """(z, y, truncation tensor) -> images: the generator's inference call, traced once."""
+  function = _SAMPLING_FUNCTIONS.get(generator)
+  if function is None:
+    grid = bool(generator.config.truncation_grid)
+    function = tf.function(lambda z, y, t: generator(z, y, truncation=t if grid else None))
+    _SAMPLING_FUNCTIONS[generator] = function
+  return function

@@ -8,7 +8,7 @@ function is `run_command(main, "tfbiggan-<name>", __name__)`. Then:
     are declared key flags of it here);
   * TensorFlow's C++ start-up lines (oneDNN, CUDA probing, "All log messages before
     absl::InitializeLog()") are dropped when it is imported, unless the user asked for
-    them with `--verbosity=1` or more or by setting TF_CPP_MIN_LOG_LEVEL; its warnings and
+    them with `--verbosity=1` or more or with TF_CPP_MIN_LOG_LEVEL=0; its warnings and
     errors still pass (TF 2.20+ prints these lines before its log level is read, so they
     are filtered out of what the import writes to stderr). TensorFlow's own Python info
     lines are silenced the same way;
@@ -65,10 +65,10 @@ def import_tensorflow_quietly():
   if not verbose:  # TensorFlow's Python-side info lines (checkpoint sharding timings, ...).
     logging.getLogger("tensorflow").setLevel(logging.WARNING)
     absl_logging.get_absl_handler().addFilter(_drop_tensorflow_info)
-  if verbose or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+  if verbose or os.environ.get("TF_CPP_MIN_LOG_LEVEL") == "0":
     import tensorflow  # pylint: disable=import-outside-toplevel
     return tensorflow
-  os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+  os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
   sys.stderr.flush()
   saved = os.dup(2)
   with tempfile.TemporaryFile(mode="w+b") as captured:

@@ -5,8 +5,8 @@ The digits are 8x8 images of 10 classes (1,797 samples) that the data pipeline r
 that it trains on two CPU cores in minutes (about 7 steps/s); the numerics (epsilons, SN,
 hierarchical z, cross-replica BN) are the official ones. The recipe is BP's CIFAR script
 (1 D step, D 4e-4, batch 64) with G's learning rate doubled to 2e-4 and an early EMA start:
-measured with benchmarks/digits_learning.py, 3,000 steps bring 97 % (truncation 1.0) and
-99.7 % (0.5) of samples to the requested class; at 1e-4 and width 64, 1,200 steps gave 16 %.
+measured with benchmarks/digits_learning.py, 3,000 steps bring 98 % (truncation 1.0) and
+100 % (0.5) of samples to the requested class; at 1e-4 and width 64, 1,200 steps gave 16 %.
 """
 
 from tfbiggan.configs.config import BigGANConfig
