@@ -8,10 +8,11 @@ so that a class can be asked for by name without any download.
 
 import difflib
 import functools
-import os
+import importlib.resources
 import re
 
-_IMAGENET_FILE = os.path.join(os.path.dirname(__file__), "data", "imagenet_classes.tsv")
+# Package data, read through importlib.resources (also from a zipped install).
+_IMAGENET_FILE = importlib.resources.files("tfbiggan") / "data" / "imagenet_classes.tsv"
 _WORDNET_ID = re.compile(r"^n\d{8}$")
 
 
@@ -19,14 +20,13 @@ _WORDNET_ID = re.compile(r"^n\d{8}$")
 def _imagenet_table():
   """[(wordnet_id, (name, alias, ...))] for the 1,000 classes, in index order."""
   rows = []
-  with open(_IMAGENET_FILE, encoding="utf-8") as f:
-    for line in f:
-      if line.startswith("#") or not line.strip():
-        continue
-      index, wordnet_id, names = line.rstrip("\n").split("\t")
-      if int(index) != len(rows):
-        raise ValueError(f"{_IMAGENET_FILE}: row {len(rows)} has index {index}")
-      rows.append((wordnet_id, tuple(n.strip() for n in names.split(","))))
+  for line in _IMAGENET_FILE.read_text(encoding="utf-8").splitlines():
+    if line.startswith("#") or not line.strip():
+      continue
+    index, wordnet_id, names = line.split("\t")
+    if int(index) != len(rows):
+      raise ValueError(f"{_IMAGENET_FILE}: row {len(rows)} has index {index}")
+    rows.append((wordnet_id, tuple(n.strip() for n in names.split(","))))
   return tuple(rows)
 
 

@@ -19,11 +19,12 @@ The official final-BN gain and bias of biggan are [1, 1, 1, C]; ours are [C].
 """
 
 import functools
+import importlib.resources
 import json
-import os
 import re
 
-_DATA = os.path.join(os.path.dirname(__file__), "data", "official_hub_variables.json")
+# Package data, read through importlib.resources (also from a zipped install).
+_DATA = importlib.resources.files("tfbiggan") / "data" / "official_hub_variables.json"
 EMA_SUFFIXES = ("/ema_b999900", "/ema_0.9999")
 MODULES = ("biggan-128", "biggan-256", "biggan-512",
            "biggan-deep-128", "biggan-deep-256", "biggan-deep-512")
@@ -31,8 +32,7 @@ MODULES = ("biggan-128", "biggan-256", "biggan-512",
 
 @functools.lru_cache(maxsize=None)
 def _table():
-  with open(_DATA) as f:
-    return json.load(f)
+  return json.loads(_DATA.read_text(encoding="utf-8"))
 
 
 def _check(module):
