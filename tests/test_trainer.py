@@ -25,6 +25,8 @@ def _state(trainer):
   variables = (trainer.generator.weights + trainer.discriminator.weights +
                trainer.ema.ema_generator.weights + trainer.g_optimizer.variables +
                trainer.d_optimizer.variables)
+  if trainer.lecam is not None:
+    variables.append(trainer.lecam.state)
   return [np.asarray(v.numpy()) for v in variables]
 
 
@@ -43,11 +45,17 @@ def digits():
   return make_source("digits", 32)
 
 
-def test_same_weights_on_1_2_and_4_replicas_after_3_steps(digits):
-  config = tfbiggan.get_config("digits-32", **TINY)
+@pytest.mark.parametrize("recipe", [
+    {}, dict(lecam_weight=1.0, freeze_d_blocks=1, g_trainable="embedding_and_norms")],
+    ids=["paper", "small-data"])
+def test_same_weights_on_1_2_and_4_replicas_after_3_steps(digits, recipe):
+  # LeCam's anchors are means over the global batch, so they too must not depend on the
+  # number of replicas.
+  config = tfbiggan.get_config("digits-32", **TINY, **recipe)
   initial = Trainer(config, mirrored_cpu_strategy(1), seed=7)
   results, trained = {}, {}
-  for num_replicas in (1, 2, 4):
+  counts = (1, 2, 4) if not recipe else (1, 2)  # The small-data pieces are per step.
+  for num_replicas in counts:
     trainer, metrics, first_bad = _train(mirrored_cpu_strategy(num_replicas), config,
                                          initial, 3, digits)
     assert first_bad == -1 and int(trainer.step.numpy()) == 3
@@ -61,7 +69,7 @@ def test_same_weights_on_1_2_and_4_replicas_after_3_steps(digits):
     moved = max(float(np.max(np.abs(a.numpy() - b.numpy()))) for a, b in zip(
         getattr(trained[1], model).trainable_weights, getattr(initial, model).trainable_weights))
     assert moved > 5e-5, model
-  for num_replicas in (2, 4):
+  for num_replicas in counts[1:]:
     got, metrics = results[num_replicas]
     for name in METRICS:
       assert metrics[name] == pytest.approx(expected_metrics[name], abs=1e-5), name
@@ -73,13 +81,14 @@ def test_same_weights_on_1_2_and_4_replicas_after_3_steps(digits):
 
 
 @pytest.mark.smoke
-def test_checkpoint_holds_every_variable_of_the_run():
+@pytest.mark.parametrize("lecam_weight", [0.0, 0.3])
+def test_checkpoint_holds_every_variable_of_the_run(lecam_weight):
   from tfbiggan.training.checkpoints import training_checkpoint  # pylint: disable=import-outside-toplevel
-  config = tfbiggan.get_config("digits-32", **TINY)
+  config = tfbiggan.get_config("digits-32", **TINY, lecam_weight=lecam_weight)
   trainer = Trainer(config, mirrored_cpu_strategy(1))
   expected = (len(trainer.generator.weights) + len(trainer.discriminator.weights) +
               len(trainer.ema.ema_generator.weights) + len(trainer.g_optimizer.variables) +
-              len(trainer.d_optimizer.variables) + 2)
+              len(trainer.d_optimizer.variables) + 2 + (1 if lecam_weight else 0))
   import tempfile  # pylint: disable=import-outside-toplevel
   with tempfile.TemporaryDirectory() as folder:
     path = training_checkpoint(trainer).write(folder + "/ckpt")

@@ -5,6 +5,9 @@ two training steps with its own code: the losses written out (hinge, non-saturat
 plain `tf.GradientTape` gradients, Adam in numpy, the orthogonal penalty's gradient in
 closed form 2*beta*W((W^T W) * (1 - I)) (spec §5.1), and the EMA blend. Only the networks'
 forward passes, DiffAugment (its own tests) and the noise draws are shared with `Trainer`.
+The small-data options are written out too: LeCam's penalty with its zero-debiased moving
+averages (Tseng et al. 2021), FreezeD's frozen blocks and G's embedding-and-norms training,
+chosen here by their official variable names.
 Two steps, because Adam's first update is about lr * sign(g) whatever g's size: the second
 one depends on the gradients' magnitudes, so a dropped or mis-scaled term shows.
 """
@@ -66,6 +69,19 @@ def _g_loss(fake, loss):
   return -tf.reduce_mean(fake) if loss == "hinge" else tf.reduce_mean(tf.nn.softplus(-fake))
 
 
+def _trained(model, config):
+  """The weights the recipe updates, chosen by their names (spec §3 naming)."""
+  weights = model.trainable_weights
+  if model.name == "Discriminator" and config.freeze_d_blocks:
+    frozen = tuple("Discriminator/" + ("DBlock" if i == 0 else f"DBlock_{i}") + "/"
+                   for i in range(config.freeze_d_blocks))
+    return [w for w in weights if not w.path.startswith(frozen)]
+  if model.name == "Generator" and config.g_trainable == "embedding_and_norms":
+    return [w for w in weights if w.path == "Generator/linear/w" or "HyperBN" in w.path
+            or "ScaledCrossReplicaBN" in w.path]
+  return weights
+
+
 def reference_training(config, initial, batches, noise, augment_key):
   """G, D and EMA G after len(batches) steps of the recipe, from `initial`'s weights.
 
@@ -88,6 +104,9 @@ def reference_training(config, initial, batches, noise, augment_key):
   def augment(images, step, update):
     return diff_augment(images, ops, augment_key(step, update)) if ops else images
 
+  lecam = {"real": 0.0, "fake": 0.0, "count": 0}  # Biased EMAs and the number of updates.
+  d_trained, g_trained = _trained(discriminator, config), _trained(generator, config)
+
   for step, (images, labels) in enumerate(batches):
     for update in range(config.d_steps):
       real = images[update * batch:(update + 1) * batch]
@@ -105,18 +124,26 @@ def reference_training(config, initial, batches, noise, augment_key):
             total = tf.reduce_sum(discriminator(augment(x, step, update), y_real))
           slopes = tf.reduce_sum(tf.square(inner.gradient(total, x)), axis=[1, 2, 3])
           loss += config.r1_gamma / 2.0 * tf.reduce_mean(slopes)
-      d_adam.apply(discriminator.trainable_weights,
-                   tape.gradient(loss, discriminator.trainable_weights))
+        if config.lecam_weight:
+          decay = config.lecam_decay
+          lecam["count"] += 1
+          anchors = {}
+          for part, values in (("real", logits[:batch]), ("fake", logits[batch:])):
+            lecam[part] = decay * lecam[part] + (1 - decay) * float(tf.reduce_mean(values))
+            anchors[part] = lecam[part] / (1 - decay ** lecam["count"])
+          loss += config.lecam_weight * (
+              tf.reduce_mean(tf.nn.relu(logits[:batch] - anchors["fake"]) ** 2) +
+              tf.reduce_mean(tf.nn.relu(anchors["real"] - logits[batch:]) ** 2))
+      d_adam.apply(d_trained, tape.gradient(loss, d_trained))
     z, y_fake = noise(step, config.d_steps)
     with tf.GradientTape() as tape:
       fake = augment(generator(z, y_fake, training=True), step, config.d_steps)
       loss = _g_loss(discriminator(fake, y_fake, training=True), config.loss)
-    grads = tape.gradient(loss, generator.trainable_weights)
+    grads = tape.gradient(loss, g_trained)
     if config.ortho_reg:
       by_path = {k.path: _ortho_gradient(k, config.ortho_reg) for k in kernels}
-      grads = [g.numpy() + by_path.get(w.path, 0.0)
-               for g, w in zip(grads, generator.trainable_weights)]
-    g_adam.apply(generator.trainable_weights, grads)
+      grads = [g.numpy() + by_path.get(w.path, 0.0) for g, w in zip(grads, g_trained)]
+    g_adam.apply(g_trained, grads)
     decay = 0.0 if step + 1 < config.ema_start_step else config.ema_decay
     for target, source in zip(ema.trainable_weights, generator.trainable_weights):
       target.assign(decay * target.numpy() + (1 - decay) * source.numpy())
@@ -160,6 +187,9 @@ CASES = {
     "non-saturating, R1": dict(d_steps=1, loss="non_saturating", r1_gamma=1.0, ortho_reg=0.0),
     "DiffAugment, EMA from step 2": dict(d_steps=2, diff_augment="color,translation,cutout",
                                          ema_start_step=2, ortho_reg=0.0),
+    "LeCam, 2 D steps": dict(d_steps=2, lecam_weight=3.0, lecam_decay=0.5, ortho_reg=0.0),
+    "FreezeD, G embedding and norms, ortho reg": dict(
+        freeze_d_blocks=2, g_trainable="embedding_and_norms", ortho_reg=1e-1),
 }
 
 

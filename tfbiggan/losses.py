@@ -14,6 +14,9 @@ global_batch_size=...)` (Keras 3 losses would average per replica instead).
   so that dR/dW = 2 beta W ((W^T W) * (1 - I)): the step BP's `ortho` applies (its strength
   1e-4 is beta). The paper's formula without the 1/2 gives twice that gradient.
   R1 (Mescheder et al. 2018; paper §4.2's D-stability study): (gamma / 2) ||grad_x D(x)||^2.
+  LeCam (Tseng et al., CVPR 2021, as google/lecam-gan computes it), with a_real, a_fake the
+    moving averages of D's mean outputs on real and fake images:
+    R = E[relu(D(x) - a_fake)^2] + E[relu(a_real - D(G(z)))^2]
 """
 
 import tensorflow as tf
@@ -82,3 +85,17 @@ def r1_penalty(discriminator_fn, images, gamma):
     total = tf.reduce_sum(tf.cast(discriminator_fn(images), tf.float32))
   grads = tf.cast(tape.gradient(total, images), tf.float32)
   return 0.5 * gamma * tf.reduce_sum(tf.square(grads), axis=[1, 2, 3])
+
+
+def lecam_penalty(real_logits, fake_logits, anchor_real, anchor_fake):
+  """Per-example LeCam penalty [B] (unweighted), for equal real and fake batches.
+
+  Args:
+    real_logits, fake_logits: D's outputs [B] on real and on fake images.
+    anchor_real, anchor_fake: scalar moving averages of D's mean outputs on real and fake
+      images (constants: no gradient flows into them).
+  """
+  anchor_real = tf.stop_gradient(anchor_real)
+  anchor_fake = tf.stop_gradient(anchor_fake)
+  return (tf.square(tf.nn.relu(real_logits - anchor_fake)) +
+          tf.square(tf.nn.relu(anchor_real - fake_logits)))

@@ -15,6 +15,9 @@ DIFF_AUGMENT_OPS = ("color", "translation", "cutout")
 # The official BigGAN-deep modules' truncation grid: 51 points 0, 0.02, ..., 1 (spec §1.2).
 OFFICIAL_TRUNCATION_GRID = tuple(round(0.02 * i, 2) for i in range(51))
 LOSSES = ("hinge", "non_saturating")
+# What G's optimizer updates: everything, or (batch-statistics adaptation, Noguchi & Harada,
+# ICCV 2019) only the shared class embedding and the gains and biases of G's batch norms.
+G_TRAINABLE = ("all", "embedding_and_norms")
 INITIALIZERS = ("orthogonal", "normal", "glorot_normal")
 
 
@@ -62,6 +65,14 @@ class BigGANConfig:
     diff_augment: DiffAugment policy (Zhao et al. 2020) applied to every image D sees, a
       comma-separated subset of "color,translation,cutout"; "" for none.
     dataset: the training data (see `tfbiggan.data.DATASETS`).
+    lecam_weight, lecam_decay: LeCam regularisation of D (Tseng et al., CVPR 2021) for small
+      data: weight * (mean relu(D(real) - a_fake)^2 + mean relu(a_real - D(fake))^2), with
+      a_real, a_fake zero-debiased EMAs (decay `lecam_decay`, 0.99 there) of D's mean outputs;
+      0: off. Tseng et al. use 0.3 for BigGAN on CIFAR.
+    freeze_d_blocks: FreezeD (Mo et al. 2020): D's first k blocks (and BigGAN-deep's initial
+      conv, and self-attention placed among them) are not updated; 0: none.
+    g_trainable: "all", or "embedding_and_norms" to update only G's shared class embedding and
+      its batch norms' gains and biases (batch-statistics adaptation, Noguchi & Harada 2019).
   """
   name: str
   architecture: str
@@ -102,6 +113,11 @@ class BigGANConfig:
   r1_gamma: float = 0.0
   diff_augment: str = ""
   dataset: str = "imagenet2012"
+  # Small-data regularisers (off in the paper's recipe).
+  lecam_weight: float = 0.0
+  lecam_decay: float = 0.99
+  freeze_d_blocks: int = 0
+  g_trainable: str = "all"
 
   def __post_init__(self):
     # Lists from JSON or users become tuples so that configs stay hashable and comparable.
@@ -207,6 +223,14 @@ class BigGANConfig:
     for field in ("ema_start_step", "ortho_reg", "r1_gamma"):
       if getattr(self, field) < 0:
         raise ValueError(f"{field} must be >= 0, got {getattr(self, field)}")
+    if self.lecam_weight < 0 or not 0 <= self.lecam_decay < 1:
+      raise ValueError(f"lecam_weight must be >= 0 and lecam_decay in [0, 1), got "
+                       f"{self.lecam_weight}, {self.lecam_decay}")
+    if not 0 <= self.freeze_d_blocks <= self.num_d_blocks:
+      raise ValueError(f"freeze_d_blocks must be in [0, {self.num_d_blocks}] (D has "
+                       f"{self.num_d_blocks} blocks), got {self.freeze_d_blocks}")
+    if self.g_trainable not in G_TRAINABLE:
+      raise ValueError(f"g_trainable must be one of {G_TRAINABLE}, got {self.g_trainable!r}")
     unknown_ops = [op for op in self.diff_augment_ops if op not in DIFF_AUGMENT_OPS]
     if unknown_ops:
       raise ValueError(f"diff_augment has unknown op(s) {unknown_ops}; use a comma-separated "

@@ -5,6 +5,7 @@ layout and the single-group views are in `tfbiggan.run_dir`) holds:
   generator, discriminator, ema_generator   every weight of the three Keras models
   g_optimizer, d_optimizer                  Adam's variables: slots, iterations, lr
   step, seed                                the completed steps and the run's seed
+  lecam_anchors                             LeCam's moving averages (runs that use it)
 Noise and data order are stateless functions of (seed, step), so this is the whole state of
 a run. `tf.train.CheckpointManager` writes `ckpt-<step>` and only then updates its index, so
 a killed writer never leaves a checkpoint that a restore would pick up.
@@ -18,13 +19,14 @@ from tfbiggan.run_dir import CHECKPOINT_PREFIX, variables_by_path
 
 def training_checkpoint(trainer):
   """The `tf.train.Checkpoint` of everything a `Trainer` updates."""
+  extra = {"lecam_anchors": trainer.lecam.state} if trainer.lecam is not None else {}
   return tf.train.Checkpoint(
       generator=variables_by_path(trainer.generator.weights),
       discriminator=variables_by_path(trainer.discriminator.weights),
       ema_generator=variables_by_path(trainer.ema.ema_generator.weights),
       g_optimizer=variables_by_path(trainer.g_optimizer.variables),
       d_optimizer=variables_by_path(trainer.d_optimizer.variables),
-      step=trainer.step, seed=trainer.seed)
+      step=trainer.step, seed=trainer.seed, **extra)
 
 
 class CheckpointKeeper:

@@ -19,7 +19,8 @@ from tfbiggan.layers.spectral_norm import SpectralNormalizedLayer
 from tfbiggan.sampling import class_grid_inputs
 
 _SCALARS = {"d_loss": "losses/d_loss", "g_loss": "losses/g_loss",
-            "ortho_reg": "losses/ortho_reg", "r1": "losses/r1", "d_real": "d_output/real",
+            "ortho_reg": "losses/ortho_reg", "r1": "losses/r1", "lecam": "losses/lecam",
+            "d_real": "d_output/real",
             "d_fake": "d_output/fake"}
 
 

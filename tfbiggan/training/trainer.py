@@ -7,6 +7,10 @@ One training step (paper §4, App. C; BP `train_fns.py`, CG `modular_gan.py`):
     D <- Adam(mean over the global batch of the per-example D loss [+ R1])
   fake = G(z, y); G <- Adam(mean of the per-example G loss + orthogonal regularisation)
   EMA G <- decay * EMA G + (1 - decay) * G     # copies G before ema_start_step
+Small-data options (`tfbiggan.training.small_data`): FreezeD and G's embedding-and-norms
+training change which variables the optimizers update; LeCam adds
+lecam_weight * E[relu(D(x) - a_fake)^2 + relu(a_real - D(G(z)))^2] to each D update's loss,
+the anchors first updated with that update's global means (google/lecam-gan's order).
 Fake classes are uniform. Noise is stateless: the global batch's z and y of step s, update k
 are drawn from (seed, s, k) and each replica takes its own rows, so replicas get distinct
 noise and the step is the same on 1, 2 or 4 replicas (DiffAugment's draws are per replica).
@@ -22,13 +26,16 @@ import tensorflow as tf
 
 from tfbiggan.data.pipeline import per_replica_batch_size
 from tfbiggan.diff_augment import diff_augment
-from tfbiggan.losses import (discriminator_loss, generator_loss, orthogonal_regularization,
-                             orthogonal_regularization_kernels, r1_penalty)
+from tfbiggan.losses import (discriminator_loss, generator_loss, lecam_penalty,
+                             orthogonal_regularization, orthogonal_regularization_kernels,
+                             r1_penalty)
 from tfbiggan.models.discriminator import Discriminator
 from tfbiggan.models.generator import Generator
 from tfbiggan.training.ema import GeneratorEMA
+from tfbiggan.training.small_data import (LeCamAnchors, trained_discriminator_variables,
+                                          trained_generator_variables)
 
-METRICS = ("d_loss", "g_loss", "ortho_reg", "r1", "d_real", "d_fake")
+METRICS = ("d_loss", "g_loss", "ortho_reg", "r1", "lecam", "d_real", "d_fake")
 _Z, _Y, _AUGMENT = 0, 1, 2  # Purposes folded into a step's seed.
 
 
@@ -69,6 +76,9 @@ class Trainer:
     ema: `GeneratorEMA`; `ema.ema_generator` is the model to sample from.
     g_optimizer, d_optimizer: Keras Adam, built under the scope (a Keras 3 optimizer must
       be built before `strategy.run`).
+    g_variables, d_variables: the variables the optimizers update (all trainable ones unless
+      the config's `g_trainable` or `freeze_d_blocks` say otherwise).
+    lecam: `LeCamAnchors` when the config's lecam_weight > 0, else None.
     step: int64 variable, the number of completed training steps.
     seed: int64 variable, the run's seed (noise and data order derive from it and the step).
 
@@ -96,8 +106,12 @@ class Trainer:
                   epsilon=config.adam_epsilon)
       self.g_optimizer = keras.optimizers.Adam(config.g_lr, name="g_adam", **adam)
       self.d_optimizer = keras.optimizers.Adam(config.d_lr, name="d_adam", **adam)
-      self.g_optimizer.build(self.generator.trainable_variables)
-      self.d_optimizer.build(self.discriminator.trainable_variables)
+      self.g_variables = trained_generator_variables(self.generator, config.g_trainable)
+      self.d_variables = trained_discriminator_variables(self.discriminator,
+                                                         config.freeze_d_blocks)
+      self.g_optimizer.build(self.g_variables)
+      self.d_optimizer.build(self.d_variables)
+      self.lecam = LeCamAnchors(config.lecam_decay) if config.lecam_weight else None
       only_first = tf.VariableAggregation.ONLY_FIRST_REPLICA
       self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step",
                               aggregation=only_first)
@@ -137,6 +151,15 @@ class Trainer:
   def _average(self, per_example):
     return tf.nn.compute_average_loss(per_example, global_batch_size=self.global_batch_size)
 
+  def _updated_lecam(self, real_logits, fake_logits):
+    """LeCam's state after this D update and its anchors; the means are over the global
+    batch (summed across replicas), so every replica computes the same anchors."""
+    sums = tf.stack([tf.reduce_sum(real_logits), tf.reduce_sum(fake_logits)])
+    sums = tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM,
+                                                          tf.stop_gradient(sums))
+    means = sums / self.global_batch_size
+    return self.lecam.updated(means[0], means[1])
+
   def _replica_step(self, images, labels, step):
     """One training step on this replica's batches; returns its share of METRICS [len]."""
     config, batch = self.config, self.per_replica_batch_size
@@ -145,7 +168,7 @@ class Trainer:
     labels = tf.reshape(labels, [config.d_steps, batch])
     generator, discriminator = self.generator, self.discriminator
     zero = tf.constant(0.0)
-    d_loss_sum, r1_sum = zero, zero
+    d_loss_sum, r1_sum, lecam_sum = zero, zero, zero
     for update in range(config.d_steps):
       z, y_fake = self.fake_inputs(step, update, replica_id)
       fake = tf.stop_gradient(generator(z, y_fake, training=True))
@@ -165,8 +188,17 @@ class Trainer:
                                       training=False), real, config.r1_gamma))
           loss += r1
           r1_sum += r1
-      variables = discriminator.trainable_variables
+        if self.lecam is not None:
+          lecam_state, (anchor_real, anchor_fake) = self._updated_lecam(real_logits,
+                                                                        fake_logits)
+          lecam = config.lecam_weight * self._average(
+              lecam_penalty(real_logits, fake_logits, anchor_real, anchor_fake))
+          loss += lecam
+          lecam_sum += lecam
+      variables = self.d_variables
       self.d_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+      if self.lecam is not None:
+        self.lecam.state.assign(lecam_state)
       d_loss_sum += d_loss
     z, y_fake = self.fake_inputs(step, config.d_steps, replica_id)
     with tf.GradientTape() as tape:
@@ -179,12 +211,12 @@ class Trainer:
         num_replicas = tf.distribute.get_replica_context().num_replicas_in_sync
         ortho = orthogonal_regularization(self._ortho_kernels, config.ortho_reg) / num_replicas
       loss = g_loss + ortho
-    variables = generator.trainable_variables
+    variables = self.g_variables
     self.g_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
     # Shares whose sum over replicas is the global value (means over the global batch).
     d_steps = float(config.d_steps)
     return tf.stack([
-        d_loss_sum / d_steps, g_loss, ortho, r1_sum / d_steps,
+        d_loss_sum / d_steps, g_loss, ortho, r1_sum / d_steps, lecam_sum / d_steps,
         tf.reduce_sum(real_logits) / self.global_batch_size,
         tf.reduce_sum(fake_logits) / self.global_batch_size])
 
