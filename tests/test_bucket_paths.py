@@ -21,21 +21,11 @@ from tfbiggan.run_dir import RunDir
 from tfbiggan.training.loop import TrainOptions, train
 from tfbiggan_export.exporter import export_run
 from tiny_classifier import write_tiny_classifier
-from train_utils import TINY
+from train_utils import TINY, write_image_folder
 
 pytestmark = pytest.mark.smoke  # Also run on the lowest supported versions.
 
 BUCKET = "ram://bucket"
-
-
-def _write_image_folder(root, classes=("cat", "dog"), per_class=4):
-  """root/train/<class>/<k>.png: plain images, a colour per class, written through gfile."""
-  rng = np.random.default_rng(0)
-  for index, name in enumerate(classes):
-    for k in range(per_class):
-      pixels = np.full((40, 40, 3), 60 + 120 * index, np.uint8)
-      pixels += rng.integers(0, 30, pixels.shape, dtype=np.uint8)
-      files.save_png(files.join(root, "train", name, f"{k}.png"), Image.fromarray(pixels))
 
 
 def _listing(path):
@@ -47,7 +37,7 @@ def bucket_run(tmp_path, monkeypatch):
   """Trains 2 steps on a folder data set under ram:// into a ram:// run, evaluating at the
   last step, with the working directory set to an empty local folder."""
   monkeypatch.chdir(tmp_path)
-  _write_image_folder(f"{BUCKET}/images")
+  write_image_folder(f"{BUCKET}/images")
   write_tiny_classifier(f"{BUCKET}/classifier", 299)
   config = tfbiggan.get_config("digits-32", **TINY, dataset=f"folder:{BUCKET}/images",
                                num_classes=2, truncation_grid=(0.0, 0.5, 1.0))

@@ -34,6 +34,21 @@ def cli_env(extra=None):
   return env
 
 
+def write_image_folder(root, classes=("cat", "dog"), per_class=4, size=40):
+  """root/train/<class>/<k>.png: plain images, a colour per class, written through gfile (so
+  `root` may be on ram:// too)."""
+  # pylint: disable=import-outside-toplevel
+  from PIL import Image
+  from tfbiggan import files
+  rng = np.random.default_rng(0)
+  for index, name in enumerate(classes):
+    for k in range(per_class):
+      pixels = np.full((size, size, 3), 60 + 120 * (index % 2), np.uint8)
+      pixels += rng.integers(0, 30, pixels.shape, dtype=np.uint8)
+      files.save_png(files.join(root, "train", name, f"{k}.png"), Image.fromarray(pixels))
+  return root
+
+
 def train_command(config_path, model_dir, steps, *flags):
   return [sys.executable, "-m", "tfbiggan.cli.train", f"--config={config_path}",
           f"--model_dir={model_dir}", f"--steps={steps}", "--standing_stats_batches=1",

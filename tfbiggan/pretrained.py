@@ -26,10 +26,12 @@ standing statistics become ours and are used at every truncation (a grid can be 
 """
 
 from tfbiggan import official_names
+from tfbiggan.class_names import default_class_names
 from tfbiggan.configs import OFFICIAL_TRUNCATION_GRID
 from tfbiggan.configs import get_config
 from tfbiggan.configs.config import BigGANConfig
 from tfbiggan.generator_module import load_generator_module
+from tfbiggan.generator_module import module_class_names
 from tfbiggan.generator_module import module_metadata
 from tfbiggan.models.generator import Generator
 from tfbiggan.official_module import is_official_module
@@ -105,10 +107,18 @@ def load_pretrained(path_or_handle):
     ValueError: the path holds neither kind of module, or a module that does not fit its
       config (named).
   """
+  return load_pretrained_with_class_names(path_or_handle)[0]
+
+
+def load_pretrained_with_class_names(path_or_handle):
+  """`load_pretrained`, and the module's class names (ImageNet's for official modules).
+
+  Returns: (Generator, list of str [num_classes]).
+  """
   path_or_handle = str(path_or_handle)
   if is_official_module(path_or_handle):
     generator, _ = generator_from_official(read_official_module(path_or_handle))
-    return generator
+    return generator, default_class_names(generator.config.num_classes)
   module = load_generator_module(path_or_handle)
   metadata = module_metadata(module)
   generator = Generator(BigGANConfig.from_dict(metadata["config"]))
@@ -121,4 +131,4 @@ def load_pretrained(path_or_handle):
       raise ValueError(f"{path_or_handle}: variable {variable.name} has shape "
                        f"{variable.shape}, our {weight.path} {weight.shape}")
     weight.assign(variable)
-  return generator
+  return generator, module_class_names(module)

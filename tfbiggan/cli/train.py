@@ -4,13 +4,16 @@ The strategy follows the machine: --tpu (TPUStrategy), TF_CONFIG (MultiWorkerMir
 GPUs (Mirrored), else one device. Every recipe knob of the config can be overridden by its
 flag; the resolved config is written to <model_dir>/config.json. --model_dir and --data_dir
 may be buckets (gs://...). A rerun with the same --model_dir resumes; --steps is the total to
-reach.
+reach. --init_generator fine-tunes a module or a run on your data (docs/fine-tuning.md).
 
 Examples:
   tfbiggan-train --config=digits-32 --model_dir=runs/digits --steps=2000
   tfbiggan-train --config=biggan-128 --tpu=local --data_dir=gs://bucket/tfds \\
       --model_dir=gs://bucket/runs/biggan128 --steps=250000 --mixed_precision
   tfbiggan-train --config=runs/digits/config.json --g_lr=1e-4 --model_dir=... --dry_run
+  tfbiggan-train --init_generator=modules/biggan-deep-128 --dataset=folder:my_images \
+      --batch_size=16 --d_steps=1 --ema_start_step=0 --diff_augment=translation,cutout \
+      --lecam_weight=0.3 --truncation_grid=0,0.5,1 --model_dir=runs/mine --steps=2000
 """
 
 import dataclasses
@@ -23,13 +26,13 @@ from absl import logging
 
 from tfbiggan.cli import common
 from tfbiggan.configs import get_config, list_configs
-from tfbiggan.configs.config import BigGANConfig, LOSSES
+from tfbiggan.configs.config import BigGANConfig, G_TRAINABLE, LOSSES
 from tfbiggan.training.options import TrainOptions
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("config", "digits-32",
                     f"A preset ({', '.join(list_configs())}) or a config JSON file (local or "
-                    "gs://).")
+                    "gs://). With --init_generator and no --config: the source's config.")
 flags.DEFINE_bool("dry_run", False, "Print the resolved config and options, then exit.")
 
 # One flag per field of TrainOptions, with the field's default, help and lower bound.
@@ -59,26 +62,48 @@ _OVERRIDES = {
                 "name."),
     "num_classes": (flags.DEFINE_integer, "Number of classes of the data set."),
     "cross_replica_bn": (flags.DEFINE_bool, "Synchronise G's BN moments across replicas."),
+    "lecam_weight": (flags.DEFINE_float, "LeCam regularisation weight for small data (Tseng "
+                     "et al. 2021 use 0.3 for BigGAN; 0: off)."),
+    "lecam_decay": (flags.DEFINE_float, "Decay of LeCam's moving averages (paper: 0.99)."),
+    "freeze_d_blocks": (flags.DEFINE_integer, "FreezeD: D's first k blocks stay as they "
+                        "started (Mo et al. 2020; with --init_discriminator)."),
 }
 for _name, (_define, _help) in _OVERRIDES.items():
   _define(_name, None, _help + " Default: the config's.")
 flags.DEFINE_enum("loss", None, LOSSES, "Adversarial loss (paper: hinge). Default: the "
                   "config's.")
+flags.DEFINE_enum("g_trainable", None, G_TRAINABLE, "What G's optimizer updates: all, or "
+                  "embedding_and_norms (the class embedding and BN gains and biases, Noguchi "
+                  "& Harada 2019). Default: the config's.")
 flags.DEFINE_list("truncation_grid", None, "Truncation values whose standing statistics the "
                   "EMA generator keeps, e.g. 0,0.25,0.5,0.75,1. Default: the config's.")
 
 
-def resolve_config():
-  """The config named by --config with the recipe flags applied (UsageError if invalid)."""
+def load_initial_generator():
+  """The `TrainedModel` of --init_generator when its config is the base (no --config)."""
+  if not FLAGS.init_generator or FLAGS["config"].present:
+    return None
+  from tfbiggan.training.initial_weights import load_initial_generator as load  # pylint: disable=import-outside-toplevel
+  try:
+    return load(FLAGS.init_generator)
+  except (FileNotFoundError, ValueError) as error:
+    raise common.UserError(f"--init_generator: {error}") from None
+
+
+def resolve_config(initial=None):
+  """The config named by --config (or the config of `initial`, the --init_generator's
+  `TrainedModel`) with the recipe flags applied (UsageError if invalid)."""
   # pylint: disable=import-outside-toplevel
   from tfbiggan import files
-  overrides = {name: FLAGS[name].value for name in list(_OVERRIDES) + ["loss"]
+  overrides = {name: FLAGS[name].value for name in list(_OVERRIDES) + ["loss", "g_trainable"]
                if FLAGS[name].value is not None}
   grid = common.float_list("truncation_grid", FLAGS.truncation_grid, 0.0, 1.0)
   if grid is not None:
     overrides["truncation_grid"] = tuple(grid)
   try:
-    if FLAGS.config.endswith(".json") or "/" in FLAGS.config:
+    if initial is not None:
+      base = initial.config
+    elif FLAGS.config.endswith(".json") or "/" in FLAGS.config:
       if not files.exists(FLAGS.config):
         raise ValueError(f"config file {FLAGS.config!r} does not exist")
       base = BigGANConfig.from_dict(files.read_json(FLAGS.config))
@@ -98,7 +123,8 @@ def resolve_options():
 
 def main(argv):
   del argv
-  config = resolve_config()
+  initial = load_initial_generator()
+  config = resolve_config(initial)
   if FLAGS.dry_run:
     options = (dataclasses.asdict(resolve_options())
                if FLAGS.model_dir and FLAGS.steps is not None else None)
@@ -108,7 +134,7 @@ def main(argv):
   options = resolve_options()
   from tfbiggan.training.loop import NonFiniteLossError, train  # pylint: disable=import-outside-toplevel
   try:
-    result = train(config, options)
+    result = train(config, options, initial_generator=initial)
   except NonFiniteLossError as error:
     print(f"tfbiggan-train: stopped: {error}", file=sys.stderr)
     return 3

@@ -19,8 +19,20 @@ FOLDER_PREFIX = "folder:"
 
 
 def make_source(dataset, resolution, split="train", data_dir=None, manual_dir=None,
-                download=False):
-  """The data source named `dataset` (see the module docstring) at `resolution` px."""
+                download=False, classes=None, examples_per_class=0):
+  """The data source named `dataset` (see the module docstring) at `resolution` px.
+
+  classes, examples_per_class: keep only these classes (names or indices, renumbered in
+  this order) and at most this many examples of each (see `ClassSubset`).
+  """
+  source = _named_source(dataset, resolution, split, data_dir, manual_dir, download)
+  if classes is None and not examples_per_class:
+    return source
+  from tfbiggan.data.class_subset import ClassSubset  # pylint: disable=import-outside-toplevel
+  return ClassSubset(source, classes, examples_per_class)
+
+
+def _named_source(dataset, resolution, split, data_dir, manual_dir, download):
   if dataset == "digits":
     from tfbiggan.data.digits import DigitsSource  # pylint: disable=import-outside-toplevel
     return DigitsSource(split, resolution)

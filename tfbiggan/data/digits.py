@@ -46,5 +46,8 @@ class DigitsSource(IndexedSource):
     self._images = tf.constant(images)
     self._labels = tf.constant(labels)
 
+  def labels(self):
+    return self._labels.numpy()
+
   def element(self, index):
     return tf.gather(self._images, index), tf.gather(self._labels, index)

@@ -85,6 +85,9 @@ class ImageFolderSource(IndexedSource):
     self._paths = tf.constant(paths)
     self._labels = tf.constant(labels, tf.int32)
 
+  def labels(self):
+    return self._labels.numpy()
+
   def element(self, index):
     encoded = tf.io.read_file(tf.gather(self._paths, index))
     return decode_and_preprocess(encoded, self.resolution), tf.gather(self._labels, index)

@@ -33,6 +33,10 @@ class IndexedSource(SourceInfo):
     """(image float32 [R, R, 3] in [-1, 1], label int32 []) for a scalar int64 tensor."""
     raise NotImplementedError
 
+  def labels(self):
+    """The class id of every example, in index order: numpy int32 [num_examples]."""
+    raise NotImplementedError
+
 
 class StreamingSource(SourceInfo):
   """A labelled image set read in order (tensorflow-datasets' record files).

@@ -5,7 +5,9 @@ The run lives in `options.model_dir`, a local folder or one on any TensorFlow fi
 checkpoints, TensorBoard summaries, sample grids and, after the last step, the EMA generator
 with standing statistics baked in (what export reads). A rerun with the same model_dir
 resumes from the newest checkpoint; `options.steps` is the total step to reach, so a rerun
-with a larger value continues the run.
+with a larger value continues the run. A fresh run with `options.init_generator` starts from
+trained weights (`tfbiggan.training.initial_weights`); its number of classes follows the data,
+as it does with `options.classes`.
 """
 
 import contextlib
@@ -23,6 +25,7 @@ from tfbiggan.progress import format_duration
 from tfbiggan.run_dir import RunDir
 from tfbiggan.standing_statistics import (accumulate_standing_statistics,
                                           bake_truncation_statistics)
+from tfbiggan.training import initial_weights
 from tfbiggan.training.checkpoints import CheckpointKeeper, training_checkpoint
 from tfbiggan.training.options import TrainOptions  # pylint: disable=unused-import
 from tfbiggan.training.periodic_eval import PeriodicEvaluation
@@ -98,15 +101,30 @@ def _save_final_generator(run, trainer, options):
   return run.write_final_generator(generator)
 
 
-def train(config, options, strategy=None):
+def _initial_models(options, initial_generator):
+  """(generator, discriminator) `TrainedModel`s to start a fresh run from (None if none)."""
+  if not options.init_generator:
+    return None, None
+  generator = initial_generator or initial_weights.load_initial_generator(
+      options.init_generator)
+  discriminator = (initial_weights.load_initial_discriminator(options.init_discriminator)
+                   if options.init_discriminator else None)
+  return generator, discriminator
+
+
+def train(config, options, strategy=None, initial_generator=None):
   """Trains `config` until `options.steps`; resumes from `options.model_dir`.
+
+  `initial_generator`: the `TrainedModel` of `options.init_generator` when the caller has
+  already loaded it (to read its config); else it is loaded here, for a fresh run only.
 
   Returns: dict with "step", "metrics" (of the last loop), "stopped" ("done",
   "already_done" or "sigterm"), "generator" (path of the baked EMA generator or None).
 
   Raises:
     ValueError: a batch the replicas cannot split, a config that differs from the one in
-      model_dir, a data set with another number of classes; before anything is written.
+      model_dir, a data set with another number of classes, an init_generator of another
+      architecture or a class_init that does not fit; before anything is written.
     FileNotFoundError: the data set is missing (the message says how to prepare it).
     NonFiniteLossError: a loss became NaN / Inf (the newest checkpoint is the last good one).
   """
@@ -114,9 +132,15 @@ def train(config, options, strategy=None):
   strategy = strategy or resolve_strategy(options.tpu)
   chief = is_chief(strategy)
   run_dir = RunDir(options.model_dir)
-  check_resumable_config(run_dir, config)
   source = make_source(config.dataset, config.resolution, options.split, options.data_dir,
-                       options.manual_dir, options.download)
+                       options.manual_dir, options.download, options.class_list,
+                       options.examples_per_class)
+  if (options.init_generator or options.classes) and source.num_classes != config.num_classes:
+    # The chosen classes, or (fine-tuning) the data's classes, with embeddings rebuilt.
+    config = config.replace(num_classes=source.num_classes)
+  check_resumable_config(run_dir, config)
+  fresh = run_dir.latest_checkpoint() is None
+  init_g, init_d = (_initial_models(options, initial_generator) if fresh else (None, None))
   if source.num_classes != config.num_classes:
     raise ValueError(f"{source.name} has {source.num_classes} classes but the config has "
                      f"num_classes={config.num_classes}; pass --num_classes="
@@ -124,6 +148,14 @@ def train(config, options, strategy=None):
   # Initial weights are a function of the seed too (a resumed run restores them anyway).
   keras.utils.set_random_seed(options.seed)
   trainer = Trainer(config, strategy, options.seed, options.mixed_precision, options.xla)
+  if init_g is not None:
+    rows = initial_weights.initialize_trainer(trainer, source.class_names, init_g, init_d,
+                                              initial_weights.parse_class_init(
+                                                  options.class_init))
+    logging.info("fine-tuning from %s%s; class embeddings: %s", init_g.source,
+                 f" (D from {init_d.source})" if init_d else " with a fresh D",
+                 initial_weights.describe_rows(source.class_names, init_g.class_names,
+                                               rows["generator"]))
   run_dir.create()
   resolver = getattr(strategy, "cluster_resolver", None)
   keeper = CheckpointKeeper(training_checkpoint(trainer), run_dir, options.keep_checkpoints, chief,

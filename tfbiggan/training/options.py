@@ -50,8 +50,31 @@ class TrainOptions:
   eval_every: int = option(0, "Steps between evaluations of the EMA generator (IS, FID, KID, "
                            "precision / recall, TensorBoard eval/*); 0: none.", 0)
   eval_samples: int = option(10000, "Generated samples per evaluation.", 20)
+  init_generator: Optional[str] = option(
+      None, "Fine-tune: start G and its EMA from this module (tfbiggan-export / -convert "
+      "output, an official BigGAN module folder) or run folder. Leave --config out to take "
+      "its config. Ignored when the run resumes from its own checkpoint.")
+  init_discriminator: Optional[str] = option(
+      None, "Fine-tune: start D from this run folder's newest checkpoint (default: a fresh "
+      "D).")
+  class_init: Optional[str] = option(
+      None, "Fine-tune: source class of each new class's embedding, e.g. "
+      "'cat=tabby,dog=golden retriever' (names or indices). Unnamed classes take the source "
+      "class of the same name, else the mean embedding.")
+  classes: Optional[str] = option(
+      None, "Train on only these classes of the data set (comma-separated names or "
+      "indices; digits and folder data sets).")
+  examples_per_class: int = option(0, "Use only the first N examples of each class (few-shot "
+                                   "experiments; 0: all).", 0)
   eval_classifier: str = option("inception", "Classifier of the evaluations: 'inception' "
                                 "(TF-GAN's, from TF-Hub), 'digits', or a SavedModel path.")
+
+  @property
+  def class_list(self):
+    """`classes` as a list of names or indices, or None."""
+    if not self.classes:
+      return None
+    return [c.strip() for c in self.classes.split(",") if c.strip()]
 
   def validate(self):
     """Raises ValueError naming the first field that is missing or below its bound."""
@@ -63,3 +86,7 @@ class TrainOptions:
       value = getattr(self, field.name)
       if bound is not None and value < bound:
         raise ValueError(f"{field.name} must be >= {bound}, got {value}")
+    for name in ("init_discriminator", "class_init"):
+      if getattr(self, name) and not self.init_generator:
+        raise ValueError(f"{name} fine-tunes a run started with init_generator; pass "
+                         "--init_generator too")

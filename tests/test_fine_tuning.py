@@ -1,0 +1,214 @@
+"""Fine-tuning: runs that start from a module or a run, class subsets and class mapping."""
+
+import dataclasses
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import tfbiggan
+from official_standin import write_random_official_module
+from tfbiggan.data import make_source
+from conftest import mirrored_cpu_strategy
+from tfbiggan.run_dir import RunDir
+from tfbiggan.training import initial_weights
+from tfbiggan.training.initial_weights import (MEAN, TrainedModel, class_rows,
+                                               initialize_trainer, parse_class_init)
+from tfbiggan.training.loop import TrainOptions, train
+from tfbiggan.training.trainer import Trainer
+from tfbiggan_export.exporter import export_generator, export_run
+from train_utils import TINY, cli_env, write_image_folder
+
+
+def _trained(config, class_names, seed):
+  """A TrainedModel pair (G, D) with random weights of `config` (a stand-in source)."""
+  tf.keras.utils.set_random_seed(seed)
+  generator = tfbiggan.Generator(config)
+  discriminator = tfbiggan.Discriminator(config)
+  for model in (generator, discriminator):  # Non-zero statistics and vectors everywhere.
+    for weight in model.weights:
+      weight.assign(np.random.default_rng(seed).normal(size=weight.shape)
+                    .astype(weight.dtype.name if hasattr(weight.dtype, "name") else weight.dtype))
+  return (TrainedModel("source-g", generator, list(class_names)),
+          TrainedModel("source-d", discriminator, list(class_names)))
+
+
+def test_trainer_starts_from_the_source_with_class_rows_mapped():
+  source_names = ["zero", "one", "two", "tabby, tabby cat"]
+  source_config = tfbiggan.get_config("digits-32", **TINY, num_classes=4)
+  g_source, d_source = _trained(source_config, source_names, seed=3)
+  names = ["one", "kitten", "new"]
+  trainer = Trainer(source_config.replace(num_classes=3), mirrored_cpu_strategy(1))
+  rows = initialize_trainer(trainer, names, g_source, d_source,
+                            parse_class_init("kitten=tabby, tabby cat"))
+  assert rows == {"generator": [1, 3, MEAN], "discriminator": [1, 3, MEAN]}
+  g_values = {w.path: w.numpy() for w in g_source.model.weights}
+  for model in (trainer.generator, trainer.ema.ema_generator):
+    for weight in model.weights:
+      want = g_values[weight.path]
+      if weight.path == "Generator/linear/w":
+        want = np.stack([want[1], want[3], want.mean(axis=0)])
+      np.testing.assert_array_equal(weight.numpy(), want, err_msg=weight.path)
+  d_values = {w.path: w.numpy() for w in d_source.model.weights}
+  embedding = trainer.discriminator.embedding.w.numpy()
+  np.testing.assert_array_equal(embedding, np.stack([
+      d_values["Discriminator/embedding/w"][i] for i in (1, 3)] +
+      [d_values["Discriminator/embedding/w"].mean(axis=0)]))
+  for weight in trainer.discriminator.weights:
+    if weight.path != "Discriminator/embedding/w":
+      np.testing.assert_array_equal(weight.numpy(), d_values[weight.path])
+
+
+def test_class_init_parsing_and_class_errors():
+  assert parse_class_init("cat=tabby, tabby cat,dog=207") == {"cat": "tabby, tabby cat",
+                                                             "dog": "207"}
+  assert parse_class_init(None) == {}
+  with pytest.raises(ValueError, match="run_class=source_class"):
+    parse_class_init("cat")
+  with pytest.raises(ValueError, match="twice"):
+    parse_class_init("cat=1,cat=2")
+  source = ["0", "1", "2"]
+  # Numbers match names, never indices: "5" is a new class here, "2" the source's "2".
+  assert class_rows(["5", "2"], source) == [MEAN, 2]
+  assert class_rows(["5"], source, {"5": "0"}) == [0]
+  with pytest.raises(ValueError, match="which the data set does not have"):
+    class_rows(["5"], source, {"7": "0"})
+  with pytest.raises(ValueError, match=r"--class_init 5=9: class 9 is out of range"):
+    class_rows(["5"], source, {"5": "9"})
+
+
+def test_class_subset_keeps_chosen_classes_and_the_first_examples():
+  source = make_source("digits", 32, classes=["5", "6", "9"], examples_per_class=10)
+  assert source.num_examples == 30 and source.num_classes == 3
+  assert source.class_names == ["5", "6", "9"]
+  np.testing.assert_array_equal(source.labels(), np.repeat([0, 1, 2], 10))
+  full = make_source("digits", 32)
+  first_nine = int(np.flatnonzero(full.labels() == 9)[0])
+  image, label = source.element(tf.constant(20, tf.int64))
+  np.testing.assert_array_equal(image, full.element(tf.constant(first_nine, tf.int64))[0])
+  assert int(label) == 2
+  with pytest.raises(ValueError, match="no class is named 'eleven'"):
+    make_source("digits", 32, classes=["eleven"])
+  with pytest.raises(ValueError, match="named twice"):
+    make_source("digits", 32, classes=["5", "5"])
+
+
+def _options(model_dir, steps, **overrides):
+  overrides = {"steps_per_loop": 1, "standing_stats_batches": 0, **overrides}
+  return TrainOptions(model_dir=str(model_dir), steps=steps, **overrides)
+
+
+def test_resolution_or_dim_z_of_another_source_is_named_and_nothing_is_written(tmp_path):
+  config = tfbiggan.get_config("digits-32", **TINY)
+  source = tmp_path / "source"
+  train(config, _options(source, 1))
+  resolution_64 = dict(resolution=64, dim_z=80, g_channel_multipliers=(4, 4, 4, 4, 4),
+                       d_channel_multipliers=(2, 2, 2, 2, 2))
+  for override, expected in [(dict(dim_z=40), "dim_z: 64 in the source, 40 in the run"),
+                             (resolution_64, "resolution: 32 in the source, 64 in the run")]:
+    target = tmp_path / "target"
+    with pytest.raises(ValueError, match=expected):
+      train(config.replace(**override), _options(target, 1, init_generator=str(source)))
+    assert not target.exists()
+
+
+def test_a_resumed_run_restores_its_own_checkpoint_not_the_init_weights(tmp_path):
+  config = tfbiggan.get_config("digits-32", **TINY)
+  source = tmp_path / "source"
+  train(config, _options(source, 2))
+  fine_tune = dict(init_generator=str(source), classes="3,4", examples_per_class=8)
+  straight = train(config, _options(tmp_path / "straight", 2, **fine_tune))
+  interrupted = tmp_path / "interrupted"
+  train(config, _options(interrupted, 1, **fine_tune))
+  # The source is gone: a resumed run does not read it, it continues from its checkpoint.
+  tf.io.gfile.rmtree(str(source))
+  assert train(config, _options(interrupted, 1, **fine_tune))["stopped"] == "already_done"
+  resumed = train(config, _options(interrupted, 2, **fine_tune))
+  for got, want in zip(resumed["trainer"].generator.weights,
+                       straight["trainer"].generator.weights):
+    np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-6, err_msg=got.path)
+  run = RunDir(str(interrupted))
+  assert run.read_class_names() == ["3", "4"] and run.config().num_classes == 2
+
+
+def _assert_started_from(trainer, initial, rows, lr, steps=2):
+  """G's weights are within `steps` Adam steps of the source's (the class embedding's rows
+  taken from `rows`), and moved."""
+  source = {w.path: w.numpy() for w in initial.model.weights}
+  source["Generator/linear/w"] = source["Generator/linear/w"][rows]
+  moved = {w.path: float(np.max(np.abs(w.numpy() - source[w.path])))
+           for w in trainer.generator.trainable_weights}
+  # Adam with beta1 = 0 moves a weight by at most about lr per step.
+  assert max(moved.values()) < 1.25 * steps * lr, max(moved, key=moved.get)
+  assert max(moved.values()) > 0.1 * lr  # It trained.
+
+
+def test_a_module_fine_tunes_on_a_folder_with_a_fresh_d_and_exports(tmp_path):
+  """A narrow BigGAN-deep exported as a module (the format tfbiggan-convert writes too),
+  fine-tuned for 2 steps on 8 images of two new classes with a fresh D, then exported."""
+  config = tfbiggan.get_config("biggan-deep-128", g_ch=8, d_ch=8, resolution=16,
+                               g_channel_multipliers=(4, 4, 4, 4, 4),
+                               d_channel_multipliers=(4, 4, 4, 4, 4),
+                               g_attention_block=None, d_attention_block=None, num_classes=5,
+                               truncation_grid=(0.5, 1.0), batch_size=2, d_steps=1,
+                               ema_start_step=0)
+  source_module = str(tmp_path / "source_module")
+  export_generator(tfbiggan.Generator(config), source_module, list("abcde"))
+  images = write_image_folder(str(tmp_path / "images"), ("d", "kitten"), per_class=4)
+  run = tmp_path / "run"
+  result = train(config.replace(dataset=f"folder:{images}"),
+                 _options(run, 2, init_generator=source_module, class_init="kitten=a"))
+  initial = initial_weights.load_initial_generator(source_module)
+  _assert_started_from(result["trainer"], initial, [3, 0], config.g_lr)
+  module = str(tmp_path / "module")
+  export_run(str(run), module, (0.5, 1.0), standing_stats_batches=1,
+             standing_stats_batch_size=2)
+  loaded = tfbiggan.load_pretrained(module)
+  assert loaded.config.num_classes == 2
+  assert loaded(tf.random.normal([2, config.dim_z]), tf.one_hot([0, 1], 2)).shape == (
+      2, 16, 16, 3)
+
+
+@pytest.mark.slow
+def test_converted_official_module_fine_tunes_on_a_folder_and_exports(tmp_path):
+  """A biggan-deep-128 stand-in (official names and shapes, random values), read as an
+  official module folder, fine-tuned for 2 steps on 8 images with a fresh D, exported.
+  (Full width: about 4 minutes on 2 CPU cores.)"""
+  official = str(tmp_path / "official")
+  write_random_official_module(official, "biggan-deep-128", seed=2)
+  images = write_image_folder(str(tmp_path / "images"), ("goldfish", "my_cat"), per_class=4,
+                              size=136)
+  initial = initial_weights.load_initial_generator(official)
+  assert initial.config.name == "biggan-deep-128" and len(initial.class_names) == 1000
+  config = initial.config.replace(dataset=f"folder:{images}", batch_size=2, d_steps=1,
+                                  truncation_grid=(0.5, 1.0), g_lr=1e-4, d_lr=1e-4)
+  run = tmp_path / "run"
+  result = train(config, _options(run, 2, init_generator=official,
+                                  class_init="my_cat=tabby"), initial_generator=initial)
+  assert result["step"] == 2
+  trainer = result["trainer"]
+  # Goldfish (class 1) keeps its name's row, my_cat starts from tabby's (281).
+  _assert_started_from(trainer, initial, [1, 281], 1e-4)
+  module = str(tmp_path / "module")
+  export_run(str(run), module, (0.5, 1.0), standing_stats_batches=1,
+             standing_stats_batch_size=2)
+  loaded = tfbiggan.load_pretrained(module)
+  assert loaded.config.num_classes == 2 and loaded.config.resolution == 128
+  images_out = loaded(tf.random.normal([2, 128]), tf.one_hot([0, 1], 2), truncation=0.5)
+  assert images_out.shape == (2, 128, 128, 3)
+  assert np.isfinite(images_out.numpy()).all()
+
+
+def test_cli_names_a_missing_init_generator_in_one_line(tmp_path):
+  import subprocess  # pylint: disable=import-outside-toplevel
+  import sys  # pylint: disable=import-outside-toplevel
+  result = subprocess.run(
+      [sys.executable, "-m", "tfbiggan.cli.train", f"--init_generator={tmp_path}/nothing",
+       f"--model_dir={tmp_path}/run", "--steps=1"],
+      env=cli_env(), capture_output=True, text=True, timeout=300)
+  assert result.returncode == 2
+  assert result.stderr.strip().splitlines() == [
+      f"tfbiggan-train: error: --init_generator: no module at {tmp_path}/nothing (give the "
+      "folder that tfbiggan-export or tfbiggan-convert wrote)"]
+  assert not os.path.exists(f"{tmp_path}/run")
