@@ -144,9 +144,9 @@ def _assert_started_from(trainer, initial, rows, lr, steps=2):
   assert max(moved.values()) > 0.1 * lr  # It trained.
 
 
-def test_a_module_fine_tunes_on_a_folder_with_a_fresh_d_and_exports(tmp_path):
-  """A narrow BigGAN-deep exported as a module (the format tfbiggan-convert writes too),
-  fine-tuned for 2 steps on 8 images of two new classes with a fresh D, then exported."""
+def test_a_module_with_its_d_fine_tunes_on_a_folder_and_exports(tmp_path):
+  """A narrow BigGAN-deep exported with its D as a module (the format tfbiggan-convert
+  writes), fine-tuned for 2 steps on 8 images of two classes (one new), then exported."""
   config = tfbiggan.get_config("biggan-deep-128", g_ch=8, d_ch=8, resolution=16,
                                g_channel_multipliers=(4, 4, 4, 4, 4),
                                d_channel_multipliers=(4, 4, 4, 4, 4),
@@ -154,13 +154,20 @@ def test_a_module_fine_tunes_on_a_folder_with_a_fresh_d_and_exports(tmp_path):
                                truncation_grid=(0.5, 1.0), batch_size=2, d_steps=1,
                                ema_start_step=0)
   source_module = str(tmp_path / "source_module")
-  export_generator(tfbiggan.Generator(config), source_module, list("abcde"))
+  source_d = tfbiggan.Discriminator(config)
+  export_generator(tfbiggan.Generator(config), source_module, list("abcde"),
+                   discriminator=source_d)
   images = write_image_folder(str(tmp_path / "images"), ("d", "kitten"), per_class=4)
   run = tmp_path / "run"
   result = train(config.replace(dataset=f"folder:{images}"),
-                 _options(run, 2, init_generator=source_module, class_init="kitten=a"))
+                 _options(run, 2, init_generator=source_module, class_init="kitten=a",
+                          init_discriminator=source_module))
   initial = initial_weights.load_initial_generator(source_module)
   _assert_started_from(result["trainer"], initial, [3, 0], config.g_lr)
+  d_moved = max(float(np.max(np.abs(w.numpy() - v.numpy()))) for w, v in zip(
+      result["trainer"].discriminator.trainable_weights, source_d.trainable_weights)
+      if w.path != "Discriminator/embedding/w")
+  assert 0.1 * config.d_lr < d_moved < 2.5 * config.d_lr
   module = str(tmp_path / "module")
   export_run(str(run), module, (0.5, 1.0), standing_stats_batches=1,
              standing_stats_batch_size=2)

@@ -33,6 +33,7 @@ from tfbiggan.configs.config import BigGANConfig
 from tfbiggan.generator_module import load_generator_module
 from tfbiggan.generator_module import module_class_names
 from tfbiggan.generator_module import module_metadata
+from tfbiggan.models.discriminator import Discriminator
 from tfbiggan.models.generator import Generator
 from tfbiggan.official_module import is_official_module
 from tfbiggan.official_module import read_official_module
@@ -120,15 +121,39 @@ def load_pretrained_with_class_names(path_or_handle):
     generator, _ = generator_from_official(read_official_module(path_or_handle))
     return generator, default_class_names(generator.config.num_classes)
   module = load_generator_module(path_or_handle)
-  metadata = module_metadata(module)
-  generator = Generator(BigGANConfig.from_dict(metadata["config"]))
-  # The module's variable list is the generator's weights, in the same order.
-  if len(module.variables) != len(generator.weights):
-    raise ValueError(f"{path_or_handle} holds {len(module.variables)} variables; a "
-                     f"{metadata['config']['name']} generator has {len(generator.weights)}")
-  for weight, variable in zip(generator.weights, module.variables):
+  generator = Generator(BigGANConfig.from_dict(module_metadata(module)["config"]))
+  _assign_in_order(generator, module.variables, path_or_handle)
+  return generator, module_class_names(module)
+
+
+def load_pretrained_discriminator(path_or_handle):
+  """The Keras `Discriminator` a tfbiggan module carries (`tfbiggan-export
+  --with_discriminator`), and the module's class names.
+
+  Raises:
+    FileNotFoundError: nothing at the path.
+    ValueError: not a tfbiggan module, or one exported without its discriminator.
+  """
+  path_or_handle = str(path_or_handle)
+  if is_official_module(path_or_handle):
+    raise ValueError(f"{path_or_handle} is an official module: DeepMind released no "
+                     "discriminator (fine-tune with a fresh one)")
+  module = load_generator_module(path_or_handle)
+  if not hasattr(module, "discriminator"):
+    raise ValueError(f"{path_or_handle} carries no discriminator; export the run with "
+                     "tfbiggan-export --with_discriminator, or give the run folder")
+  discriminator = Discriminator(BigGANConfig.from_dict(module_metadata(module)["config"]))
+  _assign_in_order(discriminator, module.discriminator.variables, path_or_handle)
+  return discriminator, module_class_names(module)
+
+
+def _assign_in_order(model, variables, source):
+  """Assigns a module's variable list, which holds `model`'s weights in order."""
+  if len(variables) != len(model.weights):
+    raise ValueError(f"{source} holds {len(variables)} variables; a "
+                     f"{model.config.name} {model.name} has {len(model.weights)}")
+  for weight, variable in zip(model.weights, variables):
     if tuple(weight.shape) != tuple(variable.shape):
-      raise ValueError(f"{path_or_handle}: variable {variable.name} has shape "
+      raise ValueError(f"{source}: variable {variable.name} has shape "
                        f"{variable.shape}, our {weight.path} {weight.shape}")
     weight.assign(variable)
-  return generator, module_class_names(module)

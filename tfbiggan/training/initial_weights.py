@@ -2,8 +2,9 @@
 
 `--init_generator` names a module written by tfbiggan-export or tfbiggan-convert, an official
 DeepMind module folder (converted in memory), or a tfbiggan-train run folder (its EMA
-generator); `--init_discriminator` a run folder (no official discriminator was released, so
-without it D starts fresh). Everything but the class embeddings is copied as it is; the run
+generator); `--init_discriminator` a run folder or a module exported with
+`--with_discriminator` (no official discriminator was released, so without it D starts
+fresh). Everything but the class embeddings is copied as it is; the run
 must have the source's architecture (`ARCHITECTURE_FIELDS`), while the recipe, the data and
 the classes may differ.
 
@@ -83,20 +84,20 @@ def load_initial_generator(source):
 
 
 def load_initial_discriminator(source):
-  """The discriminator of a run's newest checkpoint.
+  """The discriminator of a run's newest checkpoint, or of a module exported with one.
 
   Raises:
-    ValueError: `source` is not a run folder (modules carry no discriminator).
-    FileNotFoundError: the run has no checkpoint.
+    ValueError: `source` is an official module or a module without a discriminator.
+    FileNotFoundError: nothing at `source`, or a run without a checkpoint.
   """
   source = str(source)
-  if not is_run_folder(source):
-    raise ValueError(f"--init_discriminator={source} is not a tfbiggan-train run folder (it "
-                     f"holds no {CONFIG_FILE}); modules carry no discriminator: give the run "
-                     "the generator came from, or leave the flag out to train a fresh D")
-  run = RunDir(source)
-  discriminator = run.load_discriminator()
-  names = run.read_class_names() or default_class_names(discriminator.config.num_classes)
+  if is_run_folder(source):
+    run = RunDir(source)
+    discriminator = run.load_discriminator()
+    names = run.read_class_names() or default_class_names(discriminator.config.num_classes)
+    return TrainedModel(source, discriminator, names)
+  from tfbiggan.pretrained import load_pretrained_discriminator  # pylint: disable=import-outside-toplevel
+  discriminator, names = load_pretrained_discriminator(source)
   return TrainedModel(source, discriminator, names)
 
 

@@ -55,8 +55,8 @@ class TrainOptions:
       "output, an official BigGAN module folder) or run folder. Leave --config out to take "
       "its config. Ignored when the run resumes from its own checkpoint.")
   init_discriminator: Optional[str] = option(
-      None, "Fine-tune: start D from this run folder's newest checkpoint (default: a fresh "
-      "D).")
+      None, "Fine-tune: start D from this run folder's newest checkpoint, or a module "
+      "exported --with_discriminator (default: a fresh D).")
   class_init: Optional[str] = option(
       None, "Fine-tune: source class of each new class's embedding, e.g. "
       "'cat=tabby,dog=golden retriever' (names or indices). Unnamed classes take the source "
