@@ -19,7 +19,7 @@ Only a fresh run is initialised: a run that has a checkpoint resumes from it.
 
 import dataclasses
 import re
-from typing import List, Optional
+from typing import List
 
 import numpy as np
 
@@ -64,6 +64,19 @@ def is_run_folder(path):
   return files.exists(files.join(str(path), CONFIG_FILE))
 
 
+def _trained_model(source, from_run, from_module):
+  """A `TrainedModel` of `from_run(RunDir)` for a run folder, else of `from_module(path)`
+  (which returns the model and its class names)."""
+  source = str(source)
+  if is_run_folder(source):
+    run = RunDir(source)
+    model = from_run(run)
+    names = run.read_class_names() or default_class_names(model.config.num_classes)
+  else:
+    model, names = from_module(source)
+  return TrainedModel(source, model, list(names))
+
+
 def load_initial_generator(source):
   """The generator to fine-tune: a run's EMA generator, or a module's (see module docstring).
 
@@ -71,16 +84,9 @@ def load_initial_generator(source):
     FileNotFoundError: nothing at `source`, or a run without a checkpoint.
     ValueError: `source` holds neither a run nor a module.
   """
-  source = str(source)
-  if is_run_folder(source):
-    run = RunDir(source)
-    generator = run.load_ema_generator()
-    names = run.read_class_names() or default_class_names(generator.config.num_classes)
-    return TrainedModel(source, generator, names)
   # pylint: disable=import-outside-toplevel
   from tfbiggan.pretrained import load_pretrained_with_class_names
-  generator, names = load_pretrained_with_class_names(source)
-  return TrainedModel(source, generator, names)
+  return _trained_model(source, RunDir.load_ema_generator, load_pretrained_with_class_names)
 
 
 def load_initial_discriminator(source):
@@ -90,15 +96,8 @@ def load_initial_discriminator(source):
     ValueError: `source` is an official module or a module without a discriminator.
     FileNotFoundError: nothing at `source`, or a run without a checkpoint.
   """
-  source = str(source)
-  if is_run_folder(source):
-    run = RunDir(source)
-    discriminator = run.load_discriminator()
-    names = run.read_class_names() or default_class_names(discriminator.config.num_classes)
-    return TrainedModel(source, discriminator, names)
   from tfbiggan.pretrained import load_pretrained_discriminator  # pylint: disable=import-outside-toplevel
-  discriminator, names = load_pretrained_discriminator(source)
-  return TrainedModel(source, discriminator, names)
+  return _trained_model(source, RunDir.load_discriminator, load_pretrained_discriminator)
 
 
 def check_architecture(source, config):

@@ -1,0 +1,115 @@
+"""Does fine-tuning beat training from scratch on a few images? digits 0-4 -> 5-9.
+
+  1. pretrain digits-32 on the digits 0-4 (all their training images);
+  2. fine-tune it (G and D from step 1, the new classes' embeddings from the mean) on 5-9
+     with only --shots training images per class;
+  3. train from scratch on the same images, the same recipe and the same number of steps.
+Both are judged by a CNN trained on all ten classes' training digits: the share of samples
+it assigns to the requested class, and FID in its 128-d features against the held-out test
+digits of 5-9. Baselines measured in the same run: FID of all real training 5-9 digits (the
+floor) and of the few training images themselves, each against the same test digits.
+
+  python benchmarks/transfer.py                 # about 10 minutes on 2 CPU cores
+  python benchmarks/transfer.py --lecam_weight=0.3 --freeze_d_blocks=1
+"""
+
+import os
+import tempfile
+import time
+
+from absl import app
+from absl import flags
+
+import machine
+
+flags.DEFINE_string("workdir", None, "Folder of the three runs (default: a temporary one).")
+flags.DEFINE_integer("pretrain_steps", 1500, "Steps on the digits 0-4.", lower_bound=1)
+flags.DEFINE_integer("steps", 500, "Steps of fine-tuning, and of training from scratch.",
+                     lower_bound=1)
+flags.DEFINE_integer("shots", 10, "Training images per new class.", lower_bound=1)
+flags.DEFINE_string("diff_augment", "translation,cutout", "DiffAugment of steps 2 and 3.")
+flags.DEFINE_float("lecam_weight", 0.0, "LeCam weight of steps 2 and 3.")
+flags.DEFINE_integer("freeze_d_blocks", 0, "FreezeD blocks of the fine-tuning.")
+flags.DEFINE_integer("num_samples", 1000, "Samples judged per model.", lower_bound=10)
+FLAGS = flags.FLAGS
+
+OLD, NEW = "0,1,2,3,4", "5,6,7,8,9"
+
+
+def main(argv):
+  del argv
+  import numpy as np  # pylint: disable=import-outside-toplevel
+  import tfbiggan  # pylint: disable=import-outside-toplevel
+  from tfbiggan.data import make_source  # pylint: disable=import-outside-toplevel
+  from tfbiggan.data.digits import load_digits_array  # pylint: disable=import-outside-toplevel
+  from tfbiggan.metrics import feature_statistics, frechet_distance_from_statistics  # pylint: disable=import-outside-toplevel
+  from tfbiggan.metrics.classifier import KerasClassifier, activations  # pylint: disable=import-outside-toplevel
+  from tfbiggan.metrics.digits_classifier import train_digits_classifier  # pylint: disable=import-outside-toplevel
+  from tfbiggan.run_dir import RunDir  # pylint: disable=import-outside-toplevel
+  from tfbiggan.sampling import sample_images  # pylint: disable=import-outside-toplevel
+  from tfbiggan.training.options import TrainOptions  # pylint: disable=import-outside-toplevel
+  from tfbiggan.training.loop import train  # pylint: disable=import-outside-toplevel
+
+  print(f"machine: {machine.describe()}; float32 matmul {machine.matmul_gflops():.0f} GFLOP/s")
+  workdir = FLAGS.workdir or tempfile.mkdtemp(prefix="transfer_")
+  config = tfbiggan.get_config("digits-32")
+  small_data = config.replace(diff_augment=FLAGS.diff_augment, lecam_weight=FLAGS.lecam_weight)
+
+  def run(name, steps, recipe, **options):
+    model_dir = os.path.join(workdir, name)
+    start = time.time()
+    train(recipe, TrainOptions(model_dir=model_dir, steps=steps, steps_per_loop=50,
+                               checkpoint_every=steps, summary_every=steps,
+                               standing_stats_batches=16, **options))
+    print(f"{name}: {steps} steps in {(time.time() - start) / 60:.1f} min", flush=True)
+    return RunDir(model_dir).load_ema_generator()
+
+  run("pretrained_0-4", FLAGS.pretrain_steps, config, classes=OLD)
+  few = dict(classes=NEW, examples_per_class=FLAGS.shots)
+  generators = {
+      "fine-tuned": run("fine-tuned", FLAGS.steps,
+                        small_data.replace(freeze_d_blocks=FLAGS.freeze_d_blocks),
+                        init_generator=os.path.join(workdir, "pretrained_0-4"),
+                        init_discriminator=os.path.join(workdir, "pretrained_0-4"), **few),
+      "scratch": run("scratch", FLAGS.steps, small_data, **few),
+  }
+
+  train_x, train_y = load_digits_array("train")
+  test_x, test_y = load_digits_array("test")
+  judge = KerasClassifier(train_digits_classifier(train_x, train_y), "features")
+
+  def judged(images):
+    logits, features = activations(images, judge)
+    return logits.argmax(-1), features
+
+  new = test_y >= 5
+  test_stats = feature_statistics(judged(test_x[new])[1])
+
+  def fid(features):
+    return frechet_distance_from_statistics(*feature_statistics(features), *test_stats)
+
+  shots = make_source("digits", 32, classes=NEW.split(","), examples_per_class=FLAGS.shots)
+  shot_images = np.stack([shots.element(i)[0].numpy() for i in range(shots.num_examples)])
+  floor = fid(judged(train_x[train_y >= 5])[1])
+  print(f"baseline: FID of all real training 5-9 digits {floor:.2f} (floor); of the "
+        f"{shots.num_examples} training images {fid(judged(shot_images)[1]):.2f}")
+  labels = np.arange(FLAGS.num_samples) % 5
+  scores = {}
+  for name, generator in generators.items():
+    for truncation in (1.0, 0.5):
+      predicted, features = judged(sample_images(generator, labels, truncation))
+      accuracy = float(np.mean(predicted == labels + 5))
+      scores[name, truncation] = fid(features)
+      print(f"{name:10s} t={truncation}: class accuracy {accuracy:.1%}, FID "
+            f"{scores[name, truncation]:.2f} ({scores[name, truncation] / floor:.1f} x floor)")
+  for truncation in (1.0, 0.5):
+    print(f"t={truncation}: FID fine-tuned / scratch "
+          f"{scores['fine-tuned', truncation] / scores['scratch', truncation]:.3f}")
+  if not FLAGS.workdir:
+    print(f"(runs left in {workdir}; delete it when done)")
+  return 0
+
+
+if __name__ == "__main__":
+  os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+  app.run(main)
