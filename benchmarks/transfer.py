@@ -10,7 +10,8 @@ digits of 5-9. Baselines measured in the same run: FID of all real training 5-9 
 floor) and of the few training images themselves, each against the same test digits.
 
   python benchmarks/transfer.py                 # about 10 minutes on 2 CPU cores
-  python benchmarks/transfer.py --lecam_weight=0.3 --freeze_d_blocks=1
+  python benchmarks/transfer.py --workdir=runs/transfer --lecam_weight=0.3 --tag=lecam
+(a --workdir that holds finished runs reuses them: the pretraining is done once.)
 """
 
 import os
@@ -30,6 +31,8 @@ flags.DEFINE_integer("shots", 10, "Training images per new class.", lower_bound=
 flags.DEFINE_string("diff_augment", "translation,cutout", "DiffAugment of steps 2 and 3.")
 flags.DEFINE_float("lecam_weight", 0.0, "LeCam weight of steps 2 and 3.")
 flags.DEFINE_integer("freeze_d_blocks", 0, "FreezeD blocks of the fine-tuning.")
+flags.DEFINE_string("tag", "", "Suffix of the fine-tuned and scratch runs' folders, to "
+                    "compare recipes in one --workdir.")
 flags.DEFINE_integer("num_samples", 1000, "Samples judged per model.", lower_bound=10)
 FLAGS = flags.FLAGS
 
@@ -67,11 +70,11 @@ def main(argv):
   run("pretrained_0-4", FLAGS.pretrain_steps, config, classes=OLD)
   few = dict(classes=NEW, examples_per_class=FLAGS.shots)
   generators = {
-      "fine-tuned": run("fine-tuned", FLAGS.steps,
+      "fine-tuned": run("fine-tuned" + FLAGS.tag, FLAGS.steps,
                         small_data.replace(freeze_d_blocks=FLAGS.freeze_d_blocks),
                         init_generator=os.path.join(workdir, "pretrained_0-4"),
                         init_discriminator=os.path.join(workdir, "pretrained_0-4"), **few),
-      "scratch": run("scratch", FLAGS.steps, small_data, **few),
+      "scratch": run("scratch" + FLAGS.tag, FLAGS.steps, small_data, **few),
   }
 
   train_x, train_y = load_digits_array("train")

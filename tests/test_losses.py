@@ -20,12 +20,15 @@ def test_hinge_and_non_saturating_per_example():
     losses.generator_loss(fake, "wasserstein")
 
 
-def test_orthogonal_regularization_value_and_gradient_convention():
+@pytest.mark.parametrize("shape", [(3, 3, 4, 6), (12, 200)],
+                         ids=["conv, tall", "dense, wide (the smaller Gram)"])
+def test_orthogonal_regularization_value_and_gradient_convention(shape):
   rng = np.random.default_rng(0)
-  kernel = tf.Variable(rng.standard_normal((3, 3, 4, 6)).astype(np.float32))
+  kernel = tf.Variable(rng.standard_normal(shape).astype(np.float32))
   beta = 1e-4
-  w = kernel.numpy().reshape(-1, 6).astype(np.float64)
-  off = (w.T @ w) * (1 - np.eye(6))
+  out = shape[-1]
+  w = kernel.numpy().reshape(-1, out).astype(np.float64)
+  off = (w.T @ w) * (1 - np.eye(out))
   with tf.GradientTape() as tape:
     value = losses.orthogonal_regularization([kernel], beta)
   np.testing.assert_allclose(value.numpy(), 0.5 * beta * np.sum(off**2), rtol=1e-5)

@@ -117,7 +117,9 @@ class Trainer:
                               aggregation=only_first)
       self.seed = tf.Variable(seed, dtype=tf.int64, trainable=False, name="seed",
                               aggregation=only_first)
-    self._ortho_kernels = orthogonal_regularization_kernels(self.generator)
+    trained = {id(v) for v in self.g_variables}
+    self._ortho_kernels = [k for k in orthogonal_regularization_kernels(self.generator)
+                           if id(k) in trained]
     self._replica_step_fn = (tf.function(self._replica_step, jit_compile=True) if xla
                              else self._replica_step)
     self._train_loop = tf.function(self._train_loop_fn)
