@@ -1,0 +1,1 @@
+"""Latent tools: directions in z that edit what a generator makes (`directions`)."""
