@@ -25,7 +25,7 @@ COMMANDS = {
     "export": ("export", ["--model_dir", "--output", "--truncation_grid",
                           "--standing_stats_batches", "--with_discriminator", "--overwrite"]),
     "sample": ("sample", ["--module", "--classes", "--truncation", "--samples_per_class",
-                          "--seed", "--out"]),
+                          "--seed", "--out", "--direction", "--strengths"]),
     "convert": ("convert", ["--module", "--output", "--truncation_grid", "--overwrite"]),
     "eval": ("evaluate", ["--module", "--classifier", "--reference", "--reference_dataset",
                           "--truncations", "--num_samples", "--output_dir", "--tpu"]),

@@ -1,10 +1,21 @@
-"""SeFa directions: orthonormal, ranked by their singular values, the strongest ones."""
+"""SeFa directions: orthonormal, ranked by their singular values, the strongest ones; the
+"sample x strength" grid and `tfbiggan-sample --direction`."""
 
+import subprocess
+import sys
+
+import keras
 import numpy as np
+from PIL import Image
 import pytest
 
 import tfbiggan
-from tfbiggan.latent.directions import move_along, sefa_directions, z_reading_weights
+from tfbiggan.generator_module import load_generator_module, sample_class_grid
+from tfbiggan.latent.directions import (direction_grid, move_along, sefa_directions,
+                                        z_reading_weights)
+from tfbiggan.pretrained import load_pretrained_with_class_names
+from tfbiggan_export.exporter import export_generator
+from train_utils import cli_env
 
 CONFIGS = {
     "biggan (hierarchical z)": ("digits-32", {}),
@@ -68,3 +79,51 @@ def test_move_along_steps_each_strength():
   moved = move_along(z, [0, 1, 0, 0], [-2.0, 0.0, 3.0])
   assert moved.shape == (3, 2, 4)
   np.testing.assert_array_equal(moved[:, 0, 1], [-2.0, 0.0, 3.0])
+
+
+@pytest.fixture(scope="module")
+def module_dir(tmp_path_factory):
+  """A digits-32 module of a generator with random weights."""
+  path = str(tmp_path_factory.mktemp("modules") / "digits")
+  keras.utils.set_random_seed(5)
+  export_generator(tfbiggan.Generator("digits-32"), path)
+  return path
+
+
+def test_sample_walks_the_strongest_sefa_direction(module_dir, tmp_path):
+  module = load_generator_module(module_dir)
+  generator, names = load_pretrained_with_class_names(module_dir)
+  directions, singular_values = sefa_directions(generator)
+  strengths = [-3.0, 0.0, 3.0]
+
+  def grid(k):
+    return direction_grid(generator, names, directions[k], strengths, ["3", "7"], 0.5, seed=1)
+
+  images, labels = grid(0)
+  assert images.shape == (6, 32, 32, 3) and labels == ["3", "7"]
+  # The strength-0 column is the class grid's sample of the same seed.
+  plain, _ = sample_class_grid(module, ["3", "7"], 1, 0.5, seed=1)
+  np.testing.assert_allclose(images[1::3], plain, atol=1e-5)
+
+  def change(images):  # Mean |image(+-3 d) - image(0)|.
+    grid_ = images.reshape(2, 3, -1)
+    return float(np.abs(grid_[:, [0, 2]] - grid_[:, 1:2]).mean())
+
+  # The walk moves the image. (SeFa ranks directions by how much they move the layers that
+  # read z; with random weights that need not carry over to the image, so no ranking here.)
+  assert change(images) > 0.01
+  assert singular_values[0] > singular_values[-1]
+  assert change(grid(len(directions) - 1)[0]) > 0.0
+  out = tmp_path / "direction.png"
+  subprocess.run([sys.executable, "-m", "tfbiggan.cli.sample", f"--module={module_dir}",
+                  "--direction=0", "--strengths=-3,0,3", "--classes=3,7", f"--out={out}"],
+                 check=True, env=cli_env(), timeout=300, capture_output=True)
+  width, height = Image.open(out).size
+  assert width > 3 * 128 > height / 3  # 3 columns, 2 rows of 128 px cells, labels, title.
+  result = subprocess.run([sys.executable, "-m", "tfbiggan.cli.sample",
+                           f"--module={module_dir}", "--direction=64", f"--out={out}"],
+                          env=cli_env(), timeout=300, capture_output=True, text=True)
+  assert result.returncode == 2
+  assert result.stderr.strip().splitlines() == [
+      "tfbiggan-sample: error: --direction=64 is out of range: the module has 64 directions "
+      "(dim_z), 0 to 63"]

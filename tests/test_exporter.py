@@ -310,3 +310,4 @@ def test_export_and_sample_cli(run_dir, tmp_path):
   assert result.returncode == 2 and "no class is named 'eleven'" in result.stderr
   result = _cli("tfbiggan.cli.sample", f"--module={tmp_path / 'none'}")
   assert result.returncode == 2 and "no module at" in result.stderr
+

@@ -114,3 +114,10 @@ def lookup_class(query, class_names):
 def lookup_classes(queries, class_names):
   """`lookup_class` for each of `queries`; a list of indices."""
   return [lookup_class(query, class_names) for query in queries]
+
+
+def row_label(class_names, index):
+  """A grid row's label for class `index`: "<index> <name>", or the index alone when the
+  name is the index."""
+  name = class_names[index]
+  return name if name == str(index) else f"{index} {name}"

@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfbiggan import files
-from tfbiggan.class_names import lookup_classes
+from tfbiggan.class_names import lookup_classes, row_label
 from tfbiggan.sampling import class_grid_inputs
 from tfbiggan.saved_model_loading import is_url, load_saved_model
 
@@ -113,5 +113,4 @@ def sample_class_grid(module, classes, samples_per_class=8, truncation=0.5, seed
   dim_z, num_classes = module_sizes(module)
   z, y = class_grid_inputs(indices, samples_per_class, dim_z, num_classes, truncation, seed)
   images = generate(module, z, y, truncation, batch_size)
-  return images, [names[index] if names[index] == str(index) else f"{index} {names[index]}"
-                  for index in indices]
+  return images, [row_label(names, index) for index in indices]

@@ -1,13 +1,17 @@
 """tfbiggan-sample: a labelled PNG grid of samples from a generator module.
 
 Each row is one class (by index or name; ImageNet modules know names such as "golden
-retriever" or WordNet ids), each column one truncated z of the seed. Module and --out may be
-on a bucket (gs://...).
+retriever" or WordNet ids), each column one truncated z of the seed. With --direction=K, each
+column is instead one sample moved along the K-th latent direction found in closed form
+(SeFa, Shen & Zhou 2021; K = 0 the strongest) by each of --strengths. Module and --out may
+be on a bucket (gs://...).
 
 Examples:
   tfbiggan-sample --module=modules/digits --classes=0,1,2,3 --out=digits.png
   tfbiggan-sample --module=modules/biggan-deep-128 --classes="golden retriever,207,n01440764" \\
       --truncation=0.4 --samples_per_class=6 --seed=3 --out=grid.png
+  tfbiggan-sample --module=modules/biggan-deep-128 --classes="golden retriever,tabby" \
+      --direction=0 --strengths=-4,-2,0,2,4 --out=direction0.png
 """
 
 from absl import app
@@ -28,6 +32,12 @@ flags.DEFINE_integer("scale", 0, "Integer upscaling of each image (0: to at leas
                      lower_bound=0)
 flags.DEFINE_integer("batch_size", 16, "Images per module call.", lower_bound=1)
 flags.DEFINE_string("out", "samples.png", "The PNG to write.")
+flags.DEFINE_integer("direction", None, "Walk the K-th SeFa latent direction (0: the "
+                     "strongest): rows are classes, columns --strengths.", lower_bound=0)
+flags.DEFINE_list("strengths", ["-3", "-1.5", "0", "1.5", "3"], "Steps along --direction, "
+                  "in units of z.")
+flags.DEFINE_enum("direction_layers", "all", ["all", "first"], "Layers whose weights define "
+                  "the directions: every layer that reads z, or G's first linear layer.")
 
 
 def main(argv):
@@ -38,17 +48,40 @@ def main(argv):
   # pylint: disable=import-outside-toplevel
   from tfbiggan.generator_module import load_generator_module, module_sizes, sample_class_grid
   from tfbiggan.image_grid import save_image_grid
-  module = load_generator_module(FLAGS.module)
-  classes = FLAGS.classes or list(range(min(10, module_sizes(module)[1])))
-  images, labels = sample_class_grid(module, classes, FLAGS.samples_per_class,
-                                     FLAGS.truncation, FLAGS.seed, FLAGS.batch_size)
+  if FLAGS.direction is not None:
+    images, labels, cols, title = _direction_grid()
+  else:
+    module = load_generator_module(FLAGS.module)
+    classes = FLAGS.classes or list(range(min(10, module_sizes(module)[1])))
+    images, labels = sample_class_grid(module, classes, FLAGS.samples_per_class,
+                                       FLAGS.truncation, FLAGS.seed, FLAGS.batch_size)
+    cols = FLAGS.samples_per_class
+    title = f"{FLAGS.module}  truncation {FLAGS.truncation:g}  seed {FLAGS.seed}"
   resolution = images.shape[1]
   scale = FLAGS.scale or max(1, -(-128 // resolution))
-  save_image_grid(FLAGS.out, images, len(labels), FLAGS.samples_per_class, labels,
-                  title=f"{FLAGS.module}  truncation {FLAGS.truncation:g}  seed {FLAGS.seed}",
-                  scale=scale)
+  save_image_grid(FLAGS.out, images, len(labels), cols, labels, title=title, scale=scale)
   print(FLAGS.out)
   return 0
+
+
+def _direction_grid():
+  """(images, row labels, columns, title) of the --direction grid."""
+  # pylint: disable=import-outside-toplevel
+  from tfbiggan.latent.directions import direction_grid, sefa_directions
+  from tfbiggan.pretrained import load_pretrained_with_class_names
+  strengths = common.float_list("strengths", FLAGS.strengths)
+  generator, names = load_pretrained_with_class_names(FLAGS.module)
+  directions, singular_values = sefa_directions(generator, FLAGS.direction_layers)
+  if FLAGS.direction >= len(directions):
+    raise common.UserError(f"--direction={FLAGS.direction} is out of range: the module has "
+                           f"{len(directions)} directions (dim_z), 0 to {len(directions) - 1}")
+  classes = FLAGS.classes or [0]
+  images, labels = direction_grid(generator, names, directions[FLAGS.direction], strengths,
+                                  classes, FLAGS.truncation, FLAGS.seed, FLAGS.batch_size)
+  title = (f"direction {FLAGS.direction} (singular value "
+           f"{singular_values[FLAGS.direction]:.2f}), strengths "
+           f"{', '.join(f'{s:g}' for s in strengths)}, truncation {FLAGS.truncation:g}")
+  return images, labels, len(strengths), title
 
 
 def run():

@@ -17,6 +17,9 @@ spectral normalisation's scale drops out), and all are concatenated along the ou
 
 import numpy as np
 
+from tfbiggan.class_names import lookup_classes, row_label
+from tfbiggan.sampling import class_grid_inputs
+
 LAYERS = ("all", "first")
 
 
@@ -68,3 +71,30 @@ def move_along(z, direction, strengths):
   float32 [len(strengths), B, dim_z]."""
   z = np.asarray(z, np.float32)
   return np.stack([z + s * np.asarray(direction, np.float32) for s in strengths])
+
+
+def direction_grid(generator, class_names, direction, strengths, classes, truncation=0.5,
+                   seed=0, batch_size=16):
+  """A "sample x strength" grid: row r is one sample of class `classes[r]` (z of the seed, as
+  a class grid draws it), column c the same z moved by `strengths[c]` along `direction`.
+
+  Args:
+    generator: a `tfbiggan.Generator` (e.g. from `tfbiggan.load_pretrained`).
+    class_names: its class names.
+    direction: a unit direction [dim_z] (a row of `sefa_directions`).
+    strengths: steps along it, in units of z (z itself is truncation * truncnorm(-2, 2)).
+    classes: class indices or names, one row each.
+    truncation: hub-convention truncation of z and of the BN statistics.
+
+  Returns: (images float32 [len(classes) * len(strengths), R, R, 3] in [-1, 1], row-major;
+    row labels).
+  """
+  config = generator.config
+  indices = lookup_classes(classes, class_names)
+  z, y = class_grid_inputs(indices, 1, config.dim_z, config.num_classes, truncation, seed)
+  moved = move_along(z, direction, strengths).transpose(1, 0, 2).reshape(-1, config.dim_z)
+  labels = np.repeat(y, len(strengths), axis=0)
+  images = [generator(moved[i:i + batch_size], labels[i:i + batch_size],
+                      truncation=truncation).numpy()
+            for i in range(0, len(moved), batch_size)]
+  return np.concatenate(images), [row_label(class_names, index) for index in indices]
