@@ -57,6 +57,7 @@ setuptools.setup(
         "tfbiggan-train=tfbiggan.cli.train:run",
         "tfbiggan-export=tfbiggan.cli.export:run",
         "tfbiggan-sample=tfbiggan.cli.sample:run",
+        "tfbiggan-interpolate=tfbiggan.cli.interpolate:run",
         "tfbiggan-convert=tfbiggan.cli.convert:run",
         "tfbiggan-eval=tfbiggan.cli.evaluate:run",
     ]},

@@ -68,3 +68,16 @@ def mirrored_cpu_strategy(num_replicas):
   devices = [f"/cpu:{i}" for i in range(num_replicas)]
   return tf.distribute.MirroredStrategy(
       devices, cross_device_ops=tf.distribute.ReductionToOneDevice())
+
+
+@pytest.fixture(scope="session")
+def random_digits_module(tmp_path_factory):
+  """A digits-32 generator module with random (seeded) weights, exported once per session."""
+  # pylint: disable=import-outside-toplevel
+  import keras
+  import tfbiggan
+  from tfbiggan_export.exporter import export_generator
+  path = str(tmp_path_factory.mktemp("modules") / "digits")
+  keras.utils.set_random_seed(5)
+  export_generator(tfbiggan.Generator("digits-32"), path)
+  return path

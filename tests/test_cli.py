@@ -26,6 +26,8 @@ COMMANDS = {
                           "--standing_stats_batches", "--with_discriminator", "--overwrite"]),
     "sample": ("sample", ["--module", "--classes", "--truncation", "--samples_per_class",
                           "--seed", "--out", "--direction", "--strengths"]),
+    "interpolate": ("interpolate", ["--module", "--from_class", "--to_class", "--seeds",
+                                    "--steps", "--rows", "--out", "--animation"]),
     "convert": ("convert", ["--module", "--output", "--truncation_grid", "--overwrite"]),
     "eval": ("evaluate", ["--module", "--classifier", "--reference", "--reference_dataset",
                           "--truncations", "--num_samples", "--output_dir", "--tpu"]),

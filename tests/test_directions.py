@@ -4,7 +4,6 @@
 import subprocess
 import sys
 
-import keras
 import numpy as np
 from PIL import Image
 import pytest
@@ -14,7 +13,6 @@ from tfbiggan.generator_module import load_generator_module, sample_class_grid
 from tfbiggan.latent.directions import (direction_grid, move_along, sefa_directions,
                                         z_reading_weights)
 from tfbiggan.pretrained import load_pretrained_with_class_names
-from tfbiggan_export.exporter import export_generator
 from train_utils import cli_env
 
 CONFIGS = {
@@ -81,16 +79,8 @@ def test_move_along_steps_each_strength():
   np.testing.assert_array_equal(moved[:, 0, 1], [-2.0, 0.0, 3.0])
 
 
-@pytest.fixture(scope="module")
-def module_dir(tmp_path_factory):
-  """A digits-32 module of a generator with random weights."""
-  path = str(tmp_path_factory.mktemp("modules") / "digits")
-  keras.utils.set_random_seed(5)
-  export_generator(tfbiggan.Generator("digits-32"), path)
-  return path
-
-
-def test_sample_walks_the_strongest_sefa_direction(module_dir, tmp_path):
+def test_sample_walks_the_strongest_sefa_direction(random_digits_module, tmp_path):
+  module_dir = random_digits_module
   module = load_generator_module(module_dir)
   generator, names = load_pretrained_with_class_names(module_dir)
   directions, singular_values = sefa_directions(generator)

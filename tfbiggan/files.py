@@ -132,8 +132,14 @@ def load_npz(path):
 
 def save_png(path, image):
   """Writes a PIL image as PNG to `path` (any file system), atomically. Returns `path`."""
+  return save_image(path, image, "PNG")
+
+
+def save_image(path, image, image_format, **options):
+  """Writes a PIL image in `image_format` ("PNG", "GIF", "WEBP"; `options` go to PIL's
+  `save`, e.g. the frames of an animation) to `path` (any file system), atomically."""
   buffer = io.BytesIO()
-  image.save(buffer, format="PNG")
+  image.save(buffer, format=image_format, **options)
   return write_atomically(path, buffer.getvalue())
 
 

@@ -1,4 +1,4 @@
-"""Sample grids as PNG files, with row labels and a title."""
+"""Sample grids as PNG files, with row labels and a title; animations as GIF or WebP."""
 
 import numpy as np
 from PIL import Image
@@ -50,3 +50,31 @@ def save_image_grid(path, images, rows, cols, row_labels=None, title=None, scale
       x = left + padding + c * (width + padding)
       canvas.paste(Image.fromarray(images[r * cols + c]), (x, y))
   return files.save_png(path, canvas)
+
+
+ANIMATION_FORMATS = {".gif": "GIF", ".webp": "WEBP"}
+
+
+def save_animation(path, frames, scale=1, frame_ms=120, bounce=True):
+  """Writes frames ([T, H, W, 3] in [-1, 1]) as a looping animation: GIF or WebP by the
+  extension of `path` (any file system), atomically.
+
+  Args:
+    scale: integer nearest-neighbour upscaling.
+    frame_ms: display time of each frame.
+    bounce: play forward, then back (a walk that returns to its start).
+
+  Returns: the path.
+  """
+  extension = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
+  if extension not in ANIMATION_FORMATS:
+    raise ValueError(f"an animation must be a {' or '.join(ANIMATION_FORMATS)} file, got "
+                     f"{path}")
+  frames = to_uint8(frames)
+  if scale > 1:
+    frames = frames.repeat(scale, axis=1).repeat(scale, axis=2)
+  if bounce and len(frames) > 2:
+    frames = np.concatenate([frames, frames[-2:0:-1]])
+  images = [Image.fromarray(frame) for frame in frames]
+  return files.save_image(path, images[0], ANIMATION_FORMATS[extension], save_all=True,
+                          append_images=images[1:], duration=frame_ms, loop=0)

@@ -1,0 +1,35 @@
+"""Walks between two classes or two noise vectors, as generator inputs.
+
+  class walk   one z per row (drawn as a class grid draws it), the class vector moving
+               linearly from one class to the other. The class embedding is linear in y
+               (`embedding = y @ linear/w`), so this is the straight line between the two
+               class embeddings, and it works through any module's `default` signature.
+  noise walk   one class, z moving along the great circle from the noise of one seed to the
+               noise of another (slerp, which keeps z at a typical norm; see
+               `tfbiggan.sampling.interpolate`).
+Both return (z, y) with `steps` columns per row, row-major, for `generate` or a generator.
+"""
+
+import numpy as np
+
+from tfbiggan.sampling import class_grid_inputs, interpolate, truncated_noise
+
+
+def class_walk(start, end, steps, dim_z, num_classes, truncation=0.5, seed=0, rows=1):
+  """Inputs of `rows` walks from class index `start` to class index `end`, `steps` points
+  each (both ends included): (z [rows * steps, dim_z], y [rows * steps, num_classes])."""
+  z, y_start = class_grid_inputs([start] * rows, 1, dim_z, num_classes, truncation, seed)
+  y_end = np.eye(num_classes, dtype=np.float32)[[end] * rows]
+  y = interpolate(y_start, y_end, steps, "lerp")  # [steps, rows, classes]
+  return (np.repeat(z, steps, axis=0),
+          y.transpose(1, 0, 2).reshape(rows * steps, num_classes))
+
+
+def noise_walk(class_index, seeds, steps, dim_z, num_classes, truncation=0.5):
+  """Inputs of a walk of class `class_index` from the noise of seeds[0] to that of seeds[1]
+  (each drawn as `truncated_noise(1, dim_z, truncation, seed)`), `steps` points:
+  (z [steps, dim_z], y [steps, num_classes])."""
+  start, end = (truncated_noise(1, dim_z, truncation, seed)[0] for seed in seeds)
+  z = interpolate(start, end, steps, "slerp")
+  y = np.eye(num_classes, dtype=np.float32)[[class_index] * steps]
+  return z, y
