@@ -219,3 +219,26 @@ def test_cli_names_a_missing_init_generator_in_one_line(tmp_path):
       f"tfbiggan-train: error: --init_generator: no module at {tmp_path}/nothing (give the "
       "folder that tfbiggan-export or tfbiggan-convert wrote)"]
   assert not os.path.exists(f"{tmp_path}/run")
+
+
+def test_cli_resumes_a_fine_tuned_run_without_its_source(tmp_path):
+  import subprocess  # pylint: disable=import-outside-toplevel
+  import sys  # pylint: disable=import-outside-toplevel
+  config = tfbiggan.get_config("digits-32", **TINY)
+  source, run = tmp_path / "source", tmp_path / "run"
+  train(config, _options(source, 1))
+
+  def fine_tune(steps):
+    return subprocess.run(
+        [sys.executable, "-m", "tfbiggan.cli.train", f"--init_generator={source}",
+         f"--model_dir={run}", f"--steps={steps}", "--classes=3,4",
+         "--standing_stats_batches=0", "--batch_size=8"],
+        env=cli_env(), capture_output=True, text=True, timeout=600)
+
+  first = fine_tune(1)
+  assert first.returncode == 0, first.stderr[-2000:]
+  assert RunDir(str(run)).config().g_ch == 4  # The source's config, not digits-32's 8.
+  tf.io.gfile.rmtree(str(source))
+  resumed = fine_tune(2)
+  assert resumed.returncode == 0, resumed.stderr[-2000:]
+  assert RunDir(str(run)).checkpoint_step() == 2

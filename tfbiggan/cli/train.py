@@ -79,20 +79,29 @@ flags.DEFINE_list("truncation_grid", None, "Truncation values whose standing sta
                   "EMA generator keeps, e.g. 0,0.25,0.5,0.75,1. Default: the config's.")
 
 
-def load_initial_generator():
-  """The `TrainedModel` of --init_generator when its config is the base (no --config)."""
+def fine_tuning_base():
+  """(the `TrainedModel` of --init_generator or None, the base config or None) when the
+  config comes from the source (--init_generator without --config). A run that already has
+  a checkpoint resumes with its own config and never reads the source."""
   if not FLAGS.init_generator or FLAGS["config"].present:
-    return None
-  from tfbiggan.training.initial_weights import load_initial_generator as load  # pylint: disable=import-outside-toplevel
+    return None, None
+  # pylint: disable=import-outside-toplevel
+  from tfbiggan.run_dir import RunDir
+  from tfbiggan.training.initial_weights import load_initial_generator
+  if FLAGS.model_dir:
+    run = RunDir(FLAGS.model_dir)
+    if run.latest_checkpoint():
+      return None, run.config()
   try:
-    return load(FLAGS.init_generator)
+    initial = load_initial_generator(FLAGS.init_generator)
   except (FileNotFoundError, ValueError) as error:
     raise common.UserError(f"--init_generator: {error}") from None
+  return initial, initial.config
 
 
-def resolve_config(initial=None):
-  """The config named by --config (or the config of `initial`, the --init_generator's
-  `TrainedModel`) with the recipe flags applied (UsageError if invalid)."""
+def resolve_config(base_config=None):
+  """The config named by --config (or `base_config`, see `fine_tuning_base`) with the recipe
+  flags applied (UsageError if invalid)."""
   # pylint: disable=import-outside-toplevel
   from tfbiggan import files
   overrides = {name: FLAGS[name].value for name in list(_OVERRIDES) + ["loss", "g_trainable"]
@@ -101,8 +110,8 @@ def resolve_config(initial=None):
   if grid is not None:
     overrides["truncation_grid"] = tuple(grid)
   try:
-    if initial is not None:
-      base = initial.config
+    if base_config is not None:
+      base = base_config
     elif FLAGS.config.endswith(".json") or "/" in FLAGS.config:
       if not files.exists(FLAGS.config):
         raise ValueError(f"config file {FLAGS.config!r} does not exist")
@@ -123,8 +132,8 @@ def resolve_options():
 
 def main(argv):
   del argv
-  initial = load_initial_generator()
-  config = resolve_config(initial)
+  initial, base_config = fine_tuning_base()
+  config = resolve_config(base_config)
   if FLAGS.dry_run:
     options = (dataclasses.asdict(resolve_options())
                if FLAGS.model_dir and FLAGS.steps is not None else None)
