@@ -76,6 +76,10 @@ def test_class_init_parsing_and_class_errors():
     class_rows(["5"], source, {"7": "0"})
   with pytest.raises(ValueError, match=r"--class_init 5=9: class 9 is out of range"):
     class_rows(["5"], source, {"5": "9"})
+  # A name the source gives to two classes must be resolved by hand; an unknown one is new.
+  with pytest.raises(ValueError, match="ambiguous.*choose one with --class_init"):
+    class_rows(["cat"], ["cat", "cat", "dog"])
+  assert class_rows(["fox"], ["cat", "dog"]) == [MEAN]
 
 
 def test_class_subset_keeps_chosen_classes_and_the_first_examples():

@@ -16,6 +16,10 @@ _IMAGENET_FILE = importlib.resources.files("tfbiggan") / "data" / "imagenet_clas
 _WORDNET_ID = re.compile(r"^n\d{8}$")
 
 
+class AmbiguousClassError(ValueError):
+  """A class name that names several classes (give the index instead)."""
+
+
 @functools.lru_cache(maxsize=None)
 def _imagenet_table():
   """[(wordnet_id, (name, alias, ...))] for the 1,000 classes, in index order."""
@@ -98,8 +102,8 @@ def lookup_class(query, class_names):
     return matches[0]
   if matches:
     options = ", ".join(f"{i} ({class_names[i]})" for i in matches)
-    raise ValueError(f"class name {text!r} is ambiguous: it names classes {options}; give "
-                     f"the index instead")
+    raise AmbiguousClassError(f"class name {text!r} is ambiguous: it names classes "
+                              f"{options}; give the index instead")
   close = difflib.get_close_matches(text.lower(), list(aliases), n=5, cutoff=0.6)
   hint = ("; closest: " + ", ".join(
       f"{name!r} ({min(aliases[name])})" for name in close)) if close else ""

@@ -24,7 +24,7 @@ from typing import List
 import numpy as np
 
 from tfbiggan import files
-from tfbiggan.class_names import default_class_names, lookup_class
+from tfbiggan.class_names import AmbiguousClassError, default_class_names, lookup_class
 from tfbiggan.configs.config import BigGANConfig
 from tfbiggan.run_dir import CONFIG_FILE, RunDir
 
@@ -147,9 +147,9 @@ def _same_name(name, source_names):
     return matches[0] if len(matches) == 1 else None
   try:
     return lookup_class(name, source_names)
-  except ValueError as error:
-    if "ambiguous" in str(error):
-      raise ValueError(f"run class {name!r}: {error}; choose one with --class_init") from None
+  except AmbiguousClassError as error:
+    raise ValueError(f"run class {name!r}: {error}; choose one with --class_init") from None
+  except ValueError:  # No source class of that name: a new class.
     return None
 
 
