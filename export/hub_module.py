@@ -5,15 +5,20 @@ Loaded with `hub.load(path)` (or `tf.saved_model.load`), the object has
       (z float32 [None, dim_z], y float32 [None, num_classes], truncation float32 scalar)
       -> {"default": float32 [None, R, R, 3] in [-1, 1]}      (the official modules' call)
   signatures["labels"]: the same with y int32 [None] class ids.
+  signatures["embedding"]: (z, embedding float32 [None, shared_dim], truncation) -> the
+      same; the class enters as its embedding (`y @ class_embeddings`), so blends, walks
+      and projections can use any point of the embedding space.
   __call__(inputs, training=False): inputs {"z", "y", "truncation"} -> images; the Reusable
       SavedModel API (hub.KerasLayer), with `variables`, `trainable_variables`,
       `regularization_losses` ([]). training=True normalises with batch statistics (and
       updates them and the spectral-norm vectors) for fine-tuning.
   serve(inputs): the inference call as `keras.layers.TFSMLayer(path)` calls it.
-  dim_z, num_classes, resolution (int32 scalars), truncation_grid (float32 [T]),
-  class_names (string [num_classes]); and in assets/ metadata.json and class_names.txt.
+  dim_z, num_classes, resolution, shared_dim (int32 scalars), truncation_grid (float32 [T]),
+  class_names (string [num_classes]), class_embeddings (float32 [num_classes, shared_dim],
+  G's linear/w); and in assets/ metadata.json and class_names.txt.
   discriminator (with --with_discriminator): __call__({"images", "y"}, training=False) -> logits
-      [None], and its own variable lists.
+      [None], features(images) -> float32 [None, C] (D's pooled features before the class
+      projection, for feature losses), and its own variable lists.
 
 At inference BN reads the standing statistics baked for the truncation grid, interpolated
 linearly between grid points (exact on them); nothing mutable is read-modify-written, so
@@ -40,22 +45,34 @@ def _new_trackable():
   return tf.__internal__.tracking.AutoTrackable()
 
 
-def _check_inputs(z, y, truncation, dim_z, num_classes, labels):
-  """Graph-side checks of the module's inputs (shape checks also cover unknown shapes)."""
+def _check_inputs(z, y, truncation, dim_z, num_classes, labels, shared_dim=None):
+  """Graph-side checks of the module's inputs (shape checks also cover unknown shapes);
+  with `shared_dim`, y is a class embedding [batch, shared_dim]."""
+  y_name = "y" if shared_dim is None else "embedding"
   checks = [
       tf.debugging.assert_equal(
           tf.shape(z)[1], dim_z,
           message=f"z must have shape [batch, {dim_z}] (dim_z = {dim_z}); its width is"),
       tf.debugging.assert_equal(
           tf.shape(z)[0], tf.shape(y)[0],
-          message="z and y must have the same batch size; z's and y's batch sizes are"),
+          message=f"z and {y_name} must have the same batch size; z's and {y_name}'s batch "
+                  "sizes are"),
       tf.debugging.assert_greater_equal(
           truncation, 0.0, message="truncation must be in [0, 1]; got"),
       tf.debugging.assert_less_equal(
           truncation, 1.0, message="truncation must be in [0, 1]; got"),
       tf.debugging.assert_all_finite(z, message="z must be finite (it holds NaN or Inf)"),
   ]
-  if labels:
+  if shared_dim is not None:
+    checks += [
+        tf.debugging.assert_equal(
+            tf.shape(y)[1], shared_dim,
+            message=f"embedding must have shape [batch, {shared_dim}] (shared_dim = "
+                    f"{shared_dim}; a class's is its row of class_embeddings); its width is"),
+        tf.debugging.assert_all_finite(y, message="embedding must be finite (it holds NaN "
+                                                  "or Inf)"),
+    ]
+  elif labels:
     checks += [
         tf.debugging.assert_non_negative(y, message="y (class ids) must be >= 0; got"),
         tf.debugging.assert_less(
@@ -83,6 +100,7 @@ def build_generator_module(generator, class_names, metadata, jit_compile=False,
   """
   config = generator.config
   dim_z, num_classes, resolution = config.dim_z, config.num_classes, config.resolution
+  shared_dim = config.shared_dim
   grid = tuple(config.truncation_grid)
   if len(class_names) != num_classes:
     raise ValueError(f"{len(class_names)} class names for {num_classes} classes")
@@ -97,6 +115,17 @@ def build_generator_module(generator, class_names, metadata, jit_compile=False,
     with tf.control_dependencies(_check_inputs(z, y, truncation, dim_z, num_classes, labels)):
       y = tf.one_hot(y, num_classes) if labels else tf.identity(y)
     return network(z, y, truncation, training)
+
+  @tf.function(jit_compile=jit_compile, autograph=False)
+  def embedding_network(z, embedding, truncation):
+    return generator.synthesize(z, embedding, truncation=truncation_arg(truncation))
+
+  def embedding_images(z, embedding, truncation):
+    truncation = tf.convert_to_tensor(truncation, tf.float32)
+    checks = _check_inputs(z, embedding, truncation, dim_z, num_classes, False, shared_dim)
+    with tf.control_dependencies(checks):
+      embedding = tf.identity(embedding)
+    return embedding_network(z, embedding, truncation)
 
   z_spec = tf.TensorSpec([None, dim_z], tf.float32, name="z")
   y_spec = tf.TensorSpec([None, num_classes], tf.float32, name="y")
@@ -128,9 +157,18 @@ def build_generator_module(generator, class_names, metadata, jit_compile=False,
   def labels(z, y, truncation):
     return {"default": images(z, y, truncation, labels=True)}
 
+  @tf.function(input_signature=[
+      z_spec, tf.TensorSpec([None, shared_dim], tf.float32, name="embedding"), t_spec],
+               autograph=False)
+  def embedding(z, embedding, truncation):  # pylint: disable=redefined-outer-name
+    return {"default": embedding_images(z, embedding, truncation)}
+
   root.serve = serve
   root.default = default
   root.labels = labels
+  root.embedding = embedding
+  # The same variable as G's linear/w: one row per class, embedding = y @ class_embeddings.
+  root.class_embeddings = generator.shared_embedding.w
 
   # Constants are not saved as attributes; read-only (never assigned) variables are.
   def constant(value, dtype):
@@ -139,17 +177,20 @@ def build_generator_module(generator, class_names, metadata, jit_compile=False,
   root.dim_z = constant(dim_z, tf.int32)
   root.num_classes = constant(num_classes, tf.int32)
   root.resolution = constant(resolution, tf.int32)
+  root.shared_dim = constant(shared_dim, tf.int32)
   root.truncation_grid = constant(tf.constant(grid, tf.float32, shape=[len(grid)]), tf.float32)
   root.class_names = constant(list(class_names), tf.string)
   root.metadata_json = constant(json.dumps(metadata, sort_keys=True), tf.string)
 
   if discriminator is not None:
     root.discriminator = _discriminator_object(discriminator, num_classes, resolution)
-  return root, {"default": default, "serving_default": default, "labels": labels}
+  return root, {"default": default, "serving_default": default, "labels": labels,
+                "embedding": embedding}
 
 
 def _discriminator_object(discriminator, num_classes, resolution):
-  """D's reusable object: __call__({"images", "y"}, training) -> logits [None]."""
+  """D's reusable object: __call__({"images", "y"}, training) -> logits [None], and
+  features(images) -> [None, C]."""
   spec = {"images": tf.TensorSpec([None, resolution, resolution, 3], tf.float32,
                                   name="images"),
           "y": tf.TensorSpec([None, num_classes], tf.float32, name="y")}
@@ -160,8 +201,14 @@ def _discriminator_object(discriminator, num_classes, resolution):
 
   for training in (False, True):
     call.get_concrete_function(spec, training=training)
+
+  @tf.function(input_signature=[spec["images"]], autograph=False)
+  def features(images):
+    return tf.cast(discriminator.features(images), tf.float32)
+
   obj = _new_trackable()
   obj.__call__ = call
+  obj.features = features
   obj.variables = list(discriminator.weights)
   obj.trainable_variables = list(discriminator.trainable_weights)
   obj.regularization_losses = []

@@ -3,6 +3,7 @@ loading by hub / Keras, bad inputs, atomic writes and the CLI."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -114,6 +115,37 @@ def test_module_equals_in_memory_generator(module, reference_generator, truncati
   assert out.min() >= -1.0 and out.max() <= 1.0
 
 
+@pytest.mark.smoke
+@pytest.mark.parametrize("truncation", [1.0, 0.3])
+def test_embedding_signature_equals_default(module, truncation):
+  """A class's embedding row gives the `default` image of its one-hot y, and a blend of two
+  rows the image of the blended (soft) y: the embedding is linear in y."""
+  _, inputs = module.signatures["embedding"].structured_input_signature
+  assert {k: v.shape.as_list() for k, v in inputs.items()} == {
+      "z": [None, 64], "embedding": [None, 32], "truncation": []}
+  assert int(module.shared_dim.numpy()) == 32
+  rows = module.class_embeddings.numpy()
+  assert rows.shape == (10, 32) and np.abs(rows).max() > 0
+  z, labels, y = _inputs(batch=6, truncation=truncation)
+  y[5] = 0.3 * y[4] + 0.7 * y[3]
+  expected = module.signatures["default"](z=z, y=y, truncation=truncation)["default"].numpy()
+  out = module.signatures["embedding"](z=z, embedding=tf.constant(y @ rows),
+                                       truncation=truncation)["default"].numpy()
+  assert np.abs(out - expected).max() <= 1e-5
+  assert np.abs(out[5] - out[3]).max() > 1e-3  # The blend is its own image.
+
+
+def test_embedding_signature_checks_its_inputs(module):
+  z, _, _ = _inputs()
+  bad = {"embedding must have shape [batch, 32]": (z, tf.zeros((4, 30))),
+         "z and embedding must have the same batch size": (z, tf.zeros((3, 32))),
+         "embedding must be finite": (z, tf.fill((4, 32), np.nan))}
+  for message, (z_value, embedding) in bad.items():
+    with pytest.raises(tf.errors.InvalidArgumentError, match=re.escape(message)):
+      module.signatures["embedding"](z=tf.constant(z_value), embedding=embedding,
+                                     truncation=tf.constant(0.5))
+
+
 def test_between_grid_points_differs_from_both_neighbours(module):
   z, _, y = _inputs(truncation=0.25)
   at = {t: module.signatures["default"](z=z, y=y, truncation=t)["default"].numpy()
@@ -176,6 +208,13 @@ def test_discriminator_is_exported_for_fine_tuning(module, run_dir):
   assert np.abs(logits - expected).max() <= 1e-5
   assert len(module.discriminator.trainable_variables) == len(
       discriminator.trainable_weights)
+  features = module.discriminator.features(tf.constant(images)).numpy()
+  assert features.shape == (3, discriminator.linear.w.shape[0])
+  np.testing.assert_allclose(features, discriminator.features(images).numpy(), atol=1e-5)
+  # The logits read those features: linear + class projection (paper §3, projection D).
+  read = (discriminator.linear(features)[:, 0]
+          + tf.reduce_sum(discriminator.embedding(y) * features, axis=1)).numpy()
+  np.testing.assert_allclose(logits, read, rtol=1e-5, atol=1e-4)
 
 
 @pytest.mark.parametrize("case, message", [

@@ -113,6 +113,16 @@ class Discriminator(keras.Model):
     images = tf.convert_to_tensor(images)
     y = tf.convert_to_tensor(y)
     self._check_inputs(images, y)
+    features = self.features(images, training=training)
+    logits = self.linear(features, training=training)[:, 0]
+    projection = self.embedding(y, training=training)
+    logits += tf.reduce_sum(projection * features, axis=1)
+    return tf.cast(logits, tf.float32)
+
+  def features(self, images, training=False):
+    """D's image features before the class projection: sum over space of ReLU of the last
+    block's output, [B, C] in the compute dtype (the vector that `linear` and the class
+    embedding read; also a feature space to compare images in)."""
     h = tf.cast(images, self.compute_dtype)
     if self.initial_conv is not None:
       h = self.initial_conv(h, training=training)
@@ -120,11 +130,7 @@ class Discriminator(keras.Model):
       h = block(h, training=training)
       if index == self.config.d_attention_block:
         h = self.attention(h, training=training)
-    features = tf.reduce_sum(tf.nn.relu(h), axis=[1, 2])  # [B, C]
-    logits = self.linear(features, training=training)[:, 0]
-    projection = self.embedding(y, training=training)
-    logits += tf.reduce_sum(projection * features, axis=1)
-    return tf.cast(logits, tf.float32)
+    return tf.reduce_sum(tf.nn.relu(h), axis=[1, 2])
 
   def compute_output_spec(self, images, y, training=False):
     spec = super().compute_output_spec(images, y, training=training)

@@ -50,6 +50,9 @@ class Generator(keras.Model):
 
   Returns: float32 images [B, resolution, resolution, 3] in [-1, 1].
 
+  `synthesize(z, embedding, ...)` is the same network fed class embeddings [B, shared_dim]
+  in place of labels.
+
   Example:
   >>> g = Generator("digits-32")
   >>> g(tf.zeros([2, 64]), tf.one_hot([1, 2], 10)).shape
@@ -129,9 +132,21 @@ class Generator(keras.Model):
     z = tf.convert_to_tensor(z)
     y = tf.convert_to_tensor(y)
     self._check_inputs(z, y)
+    return self.synthesize(z, self.shared_embedding(y), training=training,
+                           truncation=truncation, accumulate=accumulate)
+
+  def synthesize(self, z, embedding, training=False, truncation=None, accumulate=False):
+    """The network after the class embedding: images of z [B, dim_z] and class embeddings
+    [B, shared_dim] (`y @ linear/w` for labels y; any point of that space, for blends and
+    projection). Same options and result as `call`."""
     config = self.config
+    z = tf.convert_to_tensor(z)
+    embedding = tf.convert_to_tensor(embedding)
+    if embedding.shape.rank != 2 or embedding.shape[-1] != config.shared_dim:
+      raise ValueError(f"the class embedding must have shape [batch, shared_dim] = [batch, "
+                       f"{config.shared_dim}] for {config.name}, got {embedding.shape}")
     z = tf.cast(z, self.compute_dtype)
-    embedding = self.shared_embedding(y)
+    embedding = tf.cast(embedding, self.compute_dtype)
     if config.hierarchical_z:
       chunks = tf.split(z, config.num_g_blocks + 1, axis=1)
       h = self.linear(chunks[0], training=training)
