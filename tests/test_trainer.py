@@ -48,13 +48,15 @@ def digits():
 @pytest.mark.parametrize("recipe", [
     {}, dict(lecam_weight=1.0, freeze_d_blocks=1, g_trainable="embedding_and_norms")],
     ids=["paper", "small-data"])
-def test_same_weights_on_1_2_and_4_replicas_after_3_steps(digits, recipe):
+def test_same_weights_on_1_and_more_replicas_after_3_steps(digits, recipe):
   # LeCam's anchors are means over the global batch, so they too must not depend on the
   # number of replicas.
   config = tfbiggan.get_config("digits-32", **TINY, **recipe)
   initial = Trainer(config, mirrored_cpu_strategy(1), seed=7)
   results, trained = {}, {}
-  counts = (1, 2, 4) if not recipe else (1, 2)  # The small-data pieces are per step.
+  # 4 replicas catch what 2 would (a sum or mean over replicas); the small-data pieces are
+  # per step, so 2 suffice.
+  counts = (1, 4) if not recipe else (1, 2)
   for num_replicas in counts:
     trainer, metrics, first_bad = _train(mirrored_cpu_strategy(num_replicas), config,
                                          initial, 3, digits)
