@@ -28,8 +28,12 @@ EXTRAS = {
     # nbclient / ipykernel execute the notebooks in CI.
     "test": HUB + ["pytest>=8", "scipy>=1.11", "torch==2.13.0",
                    "pytorch-pretrained-biggan==0.1.1", "nbclient>=0.10", "nbformat>=5.9",
-                   "ipykernel>=6.29"],
+                   "ipykernel>=6.29",
+                   # The explorer's page, driven in the system's chromium (never downloaded).
+                   "gradio>=5,<7", "playwright>=1.40"],
     "notebooks": HUB + ["notebook", "ipywidgets"],
+    # tfbiggan-explore's web page (Gradio ships its front end; it runs offline).
+    "explore": ["gradio>=5,<7"],
     # The smoke tests on the lowest supported versions (scripts/test_oldest.sh).
     "smoke": ["pytest>=8"],
     # Independent implementations the reference checks compare against.
@@ -58,6 +62,8 @@ setuptools.setup(
         "tfbiggan-export=tfbiggan.cli.export:run",
         "tfbiggan-sample=tfbiggan.cli.sample:run",
         "tfbiggan-interpolate=tfbiggan.cli.interpolate:run",
+        "tfbiggan-project=tfbiggan.cli.project:run",
+        "tfbiggan-explore=tfbiggan.cli.explore:run",
         "tfbiggan-convert=tfbiggan.cli.convert:run",
         "tfbiggan-eval=tfbiggan.cli.evaluate:run",
     ]},

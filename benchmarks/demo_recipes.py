@@ -16,6 +16,7 @@ precision, recall and diversity of real data).
   python benchmarks/demo_recipes.py --overrides="lecam_weight=0.3;d_steps=2" --steps=2500
 """
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -32,6 +33,7 @@ flags.DEFINE_integer("steps", None, "Training steps (default: the demo's).", low
 flags.DEFINE_string("overrides", "", "Config overrides, 'field=value;field=value' (values "
                     "as JSON, else strings).")
 flags.DEFINE_integer("num_samples", 2000, "Samples measured at t = 1.", lower_bound=100)
+flags.DEFINE_bool("mixed_precision", False, "Train with bfloat16 compute (float32 weights).")
 FLAGS = flags.FLAGS
 
 
@@ -76,7 +78,9 @@ def main(argv):
   model_dir = FLAGS.model_dir or tempfile.mkdtemp(prefix="demo_recipe_")
   steps = FLAGS.steps or DEMO_STEPS
   start = time.time()
-  train(config, demo_options(model_dir, steps))
+  options = dataclasses.replace(demo_options(model_dir, steps),
+                                mixed_precision=FLAGS.mixed_precision)
+  train(config, options)
   minutes = (time.time() - start) / 60
   generator = RunDir(model_dir).load_ema_generator()
 
@@ -90,7 +94,7 @@ def main(argv):
   real_precision, real_recall = precision_recall(test_features, train_features, k=3)
   real_spread = _diversity(test_features, test_y)
   print(f"recipe: {overrides or 'the demo (digits-32 preset)'}, {steps} steps, "
-        f"{minutes:.1f} min of training")
+        f"{'bfloat16' if FLAGS.mixed_precision else 'float32'}, {minutes:.1f} min of training")
   print(f"real train vs test digits: FID {floor:.2f} (floor), precision {real_precision:.3f} "
         f"recall {real_recall:.3f}")
   labels = np.arange(FLAGS.num_samples) % 10

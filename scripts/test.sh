@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test suite: installs tfbiggan[test] into .venv and buildifier (npm) into tools/, then
-# runs pytest. Extra arguments go to pytest (e.g. -k spectral, --run-slow).
+# The test suite: installs tfbiggan[test] into .venv, buildifier (npm) into tools/ and, where
+# apt can, Debian's chromium (for the explorer's browser test), then runs pytest. Extra
+# arguments go to pytest (e.g. -k spectral, --run-slow).
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh" "test"
 cd "$ROOT"
@@ -8,5 +9,18 @@ if command -v npm >/dev/null 2>&1 && [ ! -x tools/node_modules/.bin/buildifier ]
   echo "Installing buildifier (npm @bazel/buildifier) into tools/ ..."
   (cd tools && npm install --silent --no-audit --no-fund >/dev/null) \
     || echo "warning: could not install buildifier; the BUILD lint test will be skipped"
+fi
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  # The explorer's page is tested in the system's chromium (playwright never downloads one).
+  SUDO=""; [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo -n"
+  if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || [ -n "$SUDO" ]; }; then
+    echo "Installing chromium (apt) for the explorer's browser test ..."
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get install -y -q chromium >/dev/null 2>&1 \
+      || { $SUDO apt-get update -q >/dev/null 2>&1 && $SUDO apt-get install -y -q chromium >/dev/null 2>&1; } \
+      || echo "warning: could not install chromium; the explorer's browser test will be skipped"
+  else
+    echo "warning: no chromium (apt install chromium); the explorer's browser test will be skipped"
+  fi
 fi
 exec "$PY" -m pytest "$@"

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PY_DIRS = ("tfbiggan", "export", "tests", "benchmarks")
+PY_DIRS = ("tfbiggan", "export", "tests", "benchmarks", "scripts")
 
 
 def _build_text():

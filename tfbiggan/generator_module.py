@@ -4,7 +4,8 @@ A generator module is a SavedModel with the official BigGAN interface (see
 `tfbiggan_export.hub_module` for the modules tfbiggan writes): its `default` signature maps
 (z float32 [B, dim_z], y float32 [B, num_classes], truncation float32 scalar) to
 {"default": images float32 [B, R, R, 3] in [-1, 1]}. Modules written by `tfbiggan-export` and
-`tfbiggan-convert` also carry `dim_z`, `num_classes`, `class_names` and `metadata_json`.
+`tfbiggan-convert` also carry `dim_z`, `num_classes`, `class_names` and `metadata_json`, and
+(since the `embedding` signature was added) `class_embeddings`.
 Sampling, evaluation and `load_pretrained` all load modules through here.
 """
 
@@ -85,14 +86,53 @@ def module_function(module, truncation):
   return generate
 
 
+def require_embedding_signature(module):
+  """Raises ValueError, saying how to get one, when `module` (from `load_generator_module`)
+  has no `embedding` signature (modules written before tfbiggan added it)."""
+  if "embedding" not in module.signatures or not hasattr(module, "class_embeddings"):
+    raise ValueError(
+        "this module has no `embedding` signature (it was written by an older tfbiggan); "
+        "write it again with this version: tfbiggan-export --model_dir=<its run> "
+        "--output=<new folder>, or tfbiggan-convert for an official module")
+
+
+def module_class_embeddings(module):
+  """The class embedding rows, float32 [num_classes, shared_dim] (G's linear/w): a class's
+  embedding is its row, and a soft label y embeds as y @ rows."""
+  require_embedding_signature(module)
+  return module.class_embeddings.numpy()
+
+
+def module_embedding_function(module, truncation):
+  """The traceable, differentiable function (z [B, dim_z], embedding [B, shared_dim]) ->
+  images [B, R, R, 3] of the module's `embedding` signature at `truncation`."""
+  require_embedding_signature(module)
+  signature = module.signatures["embedding"]
+  truncation = tf.constant(float(truncation), tf.float32)
+
+  def generate_from_embedding(z, embedding):
+    return signature(z=z, embedding=embedding, truncation=truncation)["default"]
+
+  return generate_from_embedding
+
+
 def generate(module, z, y, truncation, batch_size=16):
   """Images [N, R, R, 3] in [-1, 1] (numpy) of z [N, dim_z] and y [N, num_classes], in
   batches of `batch_size`."""
-  call = module_function(module, truncation)
-  out = [call(tf.constant(z[i:i + batch_size], tf.float32),
-              tf.constant(y[i:i + batch_size], tf.float32)).numpy()
-         for i in range(0, len(z), batch_size)]
-  return np.concatenate(out)
+  return _in_batches(module_function(module, truncation), z, y, batch_size)
+
+
+def _in_batches(call, z, condition, batch_size):
+  """np.concatenate of call(z, condition) over batches of `batch_size` rows."""
+  return np.concatenate([call(tf.constant(z[i:i + batch_size], tf.float32),
+                              tf.constant(condition[i:i + batch_size], tf.float32)).numpy()
+                         for i in range(0, len(z), batch_size)])
+
+
+def generate_from_embedding(module, z, embedding, truncation, batch_size=16):
+  """Images [N, R, R, 3] in [-1, 1] (numpy) of z [N, dim_z] and class embeddings
+  [N, shared_dim], through the module's `embedding` signature, in batches."""
+  return _in_batches(module_embedding_function(module, truncation), z, embedding, batch_size)
 
 
 def sample_class_grid(module, classes, samples_per_class=8, truncation=0.5, seed=0,

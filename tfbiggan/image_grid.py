@@ -16,17 +16,22 @@ def to_uint8(images):
 
 def save_image_grid(path, images, rows, cols, row_labels=None, title=None, scale=1,
                     padding=2):
-  """Writes images ([rows * cols, H, W, 3] in [-1, 1], row-major) as one labelled PNG.
+  """Writes images ([rows * cols, H, W, 3] in [-1, 1], row-major) as one labelled PNG at
+  `path` (any TensorFlow file system; its folder is created), atomically; see `image_grid`
+  for the other arguments. Returns the path."""
+  return files.save_png(path, image_grid(images, rows, cols, row_labels, title, scale,
+                                         padding))
+
+
+def image_grid(images, rows, cols, row_labels=None, title=None, scale=1, padding=2):
+  """Images ([rows * cols, H, W, 3] in [-1, 1], row-major) as one labelled PIL image.
 
   Args:
-    path: output .png path, on any TensorFlow file system; its folder is created.
     rows, cols: grid layout.
     row_labels: optional text per row.
     title: optional line of text above the grid.
     scale: integer nearest-neighbour upscaling (small images are easier to see).
     padding: pixels between cells.
-
-  Returns: the path.
   """
   images = to_uint8(images)
   if images.shape[0] != rows * cols:
@@ -49,7 +54,7 @@ def save_image_grid(path, images, rows, cols, row_labels=None, title=None, scale
     for c in range(cols):
       x = left + padding + c * (width + padding)
       canvas.paste(Image.fromarray(images[r * cols + c]), (x, y))
-  return files.save_png(path, canvas)
+  return canvas
 
 
 ANIMATION_FORMATS = {".gif": "GIF", ".webp": "WEBP"}

@@ -121,9 +121,15 @@ def load_pretrained_with_class_names(path_or_handle):
     generator, _ = generator_from_official(read_official_module(path_or_handle))
     return generator, default_class_names(generator.config.num_classes)
   module = load_generator_module(path_or_handle)
+  return generator_from_module(module, path_or_handle), module_class_names(module)
+
+
+def generator_from_module(module, source="the module"):
+  """A Keras `Generator` holding the weights of a loaded tfbiggan module (from
+  `load_generator_module`); `source` names it in errors."""
   generator = Generator(BigGANConfig.from_dict(module_metadata(module)["config"]))
-  _assign_in_order(generator, module.variables, path_or_handle)
-  return generator, module_class_names(module)
+  _assign_in_order(generator, module.variables, source)
+  return generator
 
 
 def load_pretrained_discriminator(path_or_handle):

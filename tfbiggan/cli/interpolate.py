@@ -3,13 +3,17 @@
 With --to_class: each row keeps one z (of --seed) while the class moves from --from_class to
 --to_class (a straight line between their embeddings). With --seeds=A,B: the class stays
 --from_class while z moves from seed A's noise to seed B's along the great circle (slerp).
---animation writes the walk as a looping GIF or WebP too. Module and outputs may be on a
-bucket (gs://...).
+With --from_latent (a projection written by tfbiggan-project) in place of --from_class, the
+walk keeps the projection's z and moves its class embedding to --to_class's: from a photo to
+a class. --animation writes the walk as a looping GIF or WebP too. Module and outputs may be
+on a bucket (gs://...).
 
 Examples:
   tfbiggan-interpolate --module=modules/biggan-deep-128 --from_class="golden retriever" \\
       --to_class=tabby --steps=9 --rows=3 --out=dog_to_cat.png --animation=dog_to_cat.gif
   tfbiggan-interpolate --module=modules/digits --from_class=3 --seeds=0,1 --out=threes.png
+  tfbiggan-interpolate --module=modules/biggan-deep-128 --from_latent=dog.npz --to_class=tabby \
+      --out=dog_to_cat.png
 """
 
 from absl import app
@@ -21,6 +25,8 @@ FLAGS = flags.FLAGS
 flags.DEFINE_string("module", None, "The module: a folder written by tfbiggan-export or "
                     "tfbiggan-convert, or a TF-Hub handle.")
 flags.DEFINE_string("from_class", None, "The class the walk starts from (index or name).")
+flags.DEFINE_string("from_latent", None, "Start from this projection (.npz of "
+                    "tfbiggan-project) instead of --from_class; its truncation is used.")
 flags.DEFINE_string("to_class", None, "Walk to this class, with z fixed.")
 flags.DEFINE_list("seeds", None, "Walk from the noise of the first seed to the second's, with "
                   "the class fixed, e.g. 0,1.")
@@ -38,7 +44,12 @@ flags.DEFINE_string("animation", None, "Also write the walk as a looping .gif or
 
 
 def _check_flags():
-  common.require("module", "from_class")
+  common.require("module")
+  if (FLAGS.from_class is None) == (FLAGS.from_latent is None):
+    raise app.UsageError("give either --from_class (a class) or --from_latent (a projection "
+                         "written by tfbiggan-project) as the start of the walk")
+  if FLAGS.from_latent is not None and FLAGS.to_class is None:
+    raise app.UsageError("--from_latent walks to a class: give --to_class")
   if (FLAGS.to_class is None) == (FLAGS.seeds is None):
     raise app.UsageError("give either --to_class (walk between classes) or --seeds=A,B "
                          "(walk between noise vectors)")
@@ -55,14 +66,56 @@ def main(argv):
   del argv
   _check_flags()
   # pylint: disable=import-outside-toplevel
-  from tfbiggan.class_names import lookup_class, row_label
-  from tfbiggan.generator_module import (generate, load_generator_module, module_class_names,
+  from tfbiggan.generator_module import (load_generator_module, module_class_names,
                                          module_sizes)
   from tfbiggan.image_grid import save_animation, save_image_grid
-  from tfbiggan.latent.interpolation import class_walk, noise_walk
   module = load_generator_module(FLAGS.module)
   names = module_class_names(module)
   dim_z, num_classes = module_sizes(module)
+  if FLAGS.from_latent is not None:
+    images, rows, truncation, title = _latent_walk(module, names)
+  else:
+    images, rows, title = _walk(module, names, dim_z, num_classes)
+    truncation = FLAGS.truncation
+  scale = FLAGS.scale or max(1, -(-128 // images.shape[1]))
+  save_image_grid(FLAGS.out, images, rows, FLAGS.steps,
+                  title=f"{title}, truncation {truncation:g}", scale=scale)
+  print(FLAGS.out)
+  if FLAGS.animation:
+    # Frame k: column k of every row, stacked vertically.
+    columns = images.reshape(rows, FLAGS.steps, *images.shape[1:]).transpose(1, 0, 2, 3, 4)
+    frames = columns.reshape(FLAGS.steps, rows * images.shape[1], *images.shape[2:])
+    save_animation(FLAGS.animation, frames, scale=scale)
+    print(FLAGS.animation)
+  return 0
+
+
+def _latent_walk(module, names):
+  """(images, rows, truncation, title) of the walk from a projection to --to_class."""
+  # pylint: disable=import-outside-toplevel
+  from tfbiggan.class_names import lookup_class, row_label
+  from tfbiggan.generator_module import generate_from_embedding, module_class_embeddings
+  from tfbiggan.latent.interpolation import latent_walk
+  from tfbiggan.latent.projection import Projection
+  projection = Projection.load(FLAGS.from_latent)
+  rows = module_class_embeddings(module)
+  if projection.embedding.shape != rows.shape[1:]:
+    raise common.UserError(f"--from_latent={FLAGS.from_latent} was projected into another "
+                           f"module (embedding of {projection.embedding.shape[0]}, this module's "
+                           f"are {rows.shape[1]} wide)")
+  end = lookup_class(FLAGS.to_class, names)
+  z, embeddings = latent_walk(projection.z, projection.embedding, rows[end], FLAGS.steps)
+  images = generate_from_embedding(module, z, embeddings, projection.truncation,
+                                   FLAGS.batch_size)
+  return images, 1, projection.truncation, f"projection -> {row_label(names, end)}"
+
+
+def _walk(module, names, dim_z, num_classes):
+  """(images, rows, title) of a walk between two classes or two seeds."""
+  # pylint: disable=import-outside-toplevel
+  from tfbiggan.class_names import lookup_class, row_label
+  from tfbiggan.generator_module import generate
+  from tfbiggan.latent.interpolation import class_walk, noise_walk
   start = lookup_class(FLAGS.from_class, names)
   if FLAGS.to_class is not None:
     end = lookup_class(FLAGS.to_class, names)
@@ -76,17 +129,7 @@ def main(argv):
     z, y = noise_walk(start, seeds, FLAGS.steps, dim_z, num_classes, FLAGS.truncation)
     title = f"{row_label(names, start)}: seed {seeds[0]} -> seed {seeds[1]}"
   images = generate(module, z, y, FLAGS.truncation, FLAGS.batch_size)
-  scale = FLAGS.scale or max(1, -(-128 // images.shape[1]))
-  save_image_grid(FLAGS.out, images, rows, FLAGS.steps,
-                  title=f"{title}, truncation {FLAGS.truncation:g}", scale=scale)
-  print(FLAGS.out)
-  if FLAGS.animation:
-    # Frame k: column k of every row, stacked vertically.
-    columns = images.reshape(rows, FLAGS.steps, *images.shape[1:]).transpose(1, 0, 2, 3, 4)
-    frames = columns.reshape(FLAGS.steps, rows * images.shape[1], *images.shape[2:])
-    save_animation(FLAGS.animation, frames, scale=scale)
-    print(FLAGS.animation)
-  return 0
+  return images, rows, title
 
 
 def run():

@@ -4,7 +4,9 @@ Each row is one class (by index or name; ImageNet modules know names such as "go
 retriever" or WordNet ids), each column one truncated z of the seed. With --direction=K, each
 column is instead one sample moved along the K-th latent direction found in closed form
 (SeFa, Shen & Zhou 2021; K = 0 the strongest) by each of --strengths. Module and --out may
-be on a bucket (gs://...).
+be on a bucket (gs://...). With --latent (a projection written by tfbiggan-project), the first
+row is the projected image and each further row its z with one of --classes' embedding; with
+--direction too, the columns move that z along the direction.
 
 Examples:
   tfbiggan-sample --module=modules/digits --classes=0,1,2,3 --out=digits.png
@@ -12,6 +14,8 @@ Examples:
       --truncation=0.4 --samples_per_class=6 --seed=3 --out=grid.png
   tfbiggan-sample --module=modules/biggan-deep-128 --classes="golden retriever,tabby" \
       --direction=0 --strengths=-4,-2,0,2,4 --out=direction0.png
+  tfbiggan-sample --module=modules/biggan-deep-128 --latent=dog.npz --classes=tabby,tiger \
+      --direction=1 --out=dog_edits.png
 """
 
 from absl import app
@@ -36,6 +40,8 @@ flags.DEFINE_integer("direction", None, "Walk the K-th SeFa latent direction (0:
                      "strongest): rows are classes, columns --strengths.", lower_bound=0)
 flags.DEFINE_list("strengths", ["-3", "-1.5", "0", "1.5", "3"], "Steps along --direction, "
                   "in units of z.")
+flags.DEFINE_string("latent", None, "A projection (.npz of tfbiggan-project): draw it, and its "
+                    "z with each of --classes (and along --direction).")
 flags.DEFINE_enum("direction_layers", "all", ["all", "first"], "Layers whose weights define "
                   "the directions: every layer that reads z, or G's first linear layer.")
 
@@ -48,7 +54,9 @@ def main(argv):
   # pylint: disable=import-outside-toplevel
   from tfbiggan.generator_module import load_generator_module, module_sizes, sample_class_grid
   from tfbiggan.image_grid import save_image_grid
-  if FLAGS.direction is not None:
+  if FLAGS.latent is not None:
+    images, labels, cols, title = _latent_grid()
+  elif FLAGS.direction is not None:
     images, labels, cols, title = _direction_grid()
   else:
     module = load_generator_module(FLAGS.module)
@@ -64,22 +72,63 @@ def main(argv):
   return 0
 
 
-def _direction_grid():
-  """(images, row labels, columns, title) of the --direction grid."""
-  # pylint: disable=import-outside-toplevel
-  from tfbiggan.latent.directions import direction_grid, sefa_directions
-  from tfbiggan.pretrained import load_pretrained_with_class_names
-  strengths = common.float_list("strengths", FLAGS.strengths)
-  generator, names = load_pretrained_with_class_names(FLAGS.module)
+def _direction(generator):
+  """(the --direction's unit vector [dim_z], its singular value)."""
+  from tfbiggan.latent.directions import sefa_directions  # pylint: disable=import-outside-toplevel
   directions, singular_values = sefa_directions(generator, FLAGS.direction_layers)
   if FLAGS.direction >= len(directions):
     raise common.UserError(f"--direction={FLAGS.direction} is out of range: the module has "
                            f"{len(directions)} directions (dim_z), 0 to {len(directions) - 1}")
+  return directions[FLAGS.direction], singular_values[FLAGS.direction]
+
+
+def _latent_grid():
+  """(images, row labels, columns, title) of the --latent grid."""
+  # pylint: disable=import-outside-toplevel
+  import numpy as np
+  from tfbiggan.class_names import lookup_classes, row_label
+  from tfbiggan.latent.directions import move_along
+  from tfbiggan.latent.projection import Projection
+  from tfbiggan.pretrained import load_pretrained_with_class_names
+  projection = Projection.load(FLAGS.latent)
+  generator, names = load_pretrained_with_class_names(FLAGS.module)
+  rows = generator.shared_embedding.w.numpy()
+  if projection.embedding.shape != rows.shape[1:]:
+    raise common.UserError(f"--latent={FLAGS.latent} was projected into another module "
+                           f"(embedding of {projection.embedding.shape[0]}, this module's are "
+                           f"{rows.shape[1]} wide)")
+  classes = lookup_classes(FLAGS.classes or [], names)
+  embeddings = np.concatenate([projection.embedding[None], rows[classes]])
+  labels = ["projection"] + [row_label(names, index) for index in classes]
+  z, strengths = projection.z[None], [0.0]
+  title = f"{FLAGS.latent}, truncation {projection.truncation:g}"
+  if FLAGS.direction is not None:
+    strengths = common.float_list("strengths", FLAGS.strengths)
+    direction, _ = _direction(generator)
+    z = move_along(z, direction, strengths)[:, 0]  # [strengths, dim_z]
+    title += f", direction {FLAGS.direction}"
+  z = np.tile(z, (len(embeddings), 1))  # Row-major: each embedding with every strength.
+  embeddings = np.repeat(embeddings, len(strengths), axis=0)
+  images = np.concatenate([
+      generator.synthesize(z[i:i + FLAGS.batch_size], embeddings[i:i + FLAGS.batch_size],
+                           truncation=projection.truncation).numpy()
+      for i in range(0, len(z), FLAGS.batch_size)])
+  return images, labels, len(strengths), title
+
+
+def _direction_grid():
+  """(images, row labels, columns, title) of the --direction grid."""
+  # pylint: disable=import-outside-toplevel
+  from tfbiggan.latent.directions import direction_grid
+  from tfbiggan.pretrained import load_pretrained_with_class_names
+  strengths = common.float_list("strengths", FLAGS.strengths)
+  generator, names = load_pretrained_with_class_names(FLAGS.module)
+  direction, singular_value = _direction(generator)
   classes = FLAGS.classes or [0]
-  images, labels = direction_grid(generator, names, directions[FLAGS.direction], strengths,
+  images, labels = direction_grid(generator, names, direction, strengths,
                                   classes, FLAGS.truncation, FLAGS.seed, FLAGS.batch_size)
   title = (f"direction {FLAGS.direction} (singular value "
-           f"{singular_values[FLAGS.direction]:.2f}), strengths "
+           f"{singular_value:.2f}), strengths "
            f"{', '.join(f'{s:g}' for s in strengths)}, truncation {FLAGS.truncation:g}")
   return images, labels, len(strengths), title
 

@@ -7,7 +7,10 @@
   noise walk   one class, z moving along the great circle from the noise of one seed to the
                noise of another (slerp, which keeps z at a typical norm; see
                `tfbiggan.sampling.interpolate`).
-Both return (z, y) with `steps` columns per row, row-major, for `generate` or a generator.
+  latent walk  from a projected image (`tfbiggan.latent.projection.Projection`) to a class:
+               its z fixed, its embedding moving linearly to the class's embedding row.
+The first two return (z, y) with `steps` columns per row, row-major, for `generate` or a
+generator; the latent walk returns (z, embedding) for `generate_from_embedding`.
 """
 
 import numpy as np
@@ -33,3 +36,11 @@ def noise_walk(class_index, seeds, steps, dim_z, num_classes, truncation=0.5):
   z = interpolate(start, end, steps, "slerp")
   y = np.eye(num_classes, dtype=np.float32)[[class_index] * steps]
   return z, y
+
+
+def latent_walk(z, embedding, end_embedding, steps):
+  """Inputs of a walk with z [dim_z] fixed and the class embedding moving linearly from
+  `embedding` to `end_embedding` (both [shared_dim]), `steps` points:
+  (z [steps, dim_z], embeddings [steps, shared_dim])."""
+  embeddings = interpolate(embedding, end_embedding, steps, "lerp")
+  return np.repeat(np.asarray(z, np.float32)[None], steps, axis=0), embeddings

@@ -1,0 +1,182 @@
+"""Projection of images into a module: recovered classes and reconstructions of generated
+digits, the saved latent, and the commands that write and reuse it."""
+
+import subprocess
+import sys
+import types
+
+import numpy as np
+from PIL import Image
+import pytest
+
+from tfbiggan import files
+from tfbiggan.generator_module import (generate, generate_from_embedding, load_generator_module,
+                                       module_class_embeddings)
+from tfbiggan.image_grid import to_uint8
+from tfbiggan.latent.interpolation import latent_walk
+from tfbiggan.latent.projection import (MEAN_START, Projection, candidate_classes,
+                                        nearest_classes, project, psnr)
+from tfbiggan.sampling import truncated_noise
+from train_utils import cli_env
+
+NUM_IMAGES = 10
+
+
+@pytest.fixture(scope="module")
+def class_weighted_module(tmp_path_factory):
+  """digits-32 with seeded random weights and its class embedding rows scaled by 4: at
+  initialisation the rows (norm 1) are small against z's chunks (norm about 4), so classes
+  hardly differ; scaled, each class draws its own images, as in a trained generator."""
+  # pylint: disable=import-outside-toplevel
+  import keras
+  import tfbiggan
+  from tfbiggan_export.exporter import export_generator
+  keras.utils.set_random_seed(5)
+  generator = tfbiggan.Generator("digits-32")
+  generator.shared_embedding.w.assign(generator.shared_embedding.w * 4.0)
+  path = str(tmp_path_factory.mktemp("modules") / "digits_classes")
+  export_generator(generator, path, discriminator=tfbiggan.Discriminator("digits-32"))
+  return path
+
+
+@pytest.fixture(scope="module")
+def module(class_weighted_module):
+  return load_generator_module(class_weighted_module)
+
+
+@pytest.fixture(scope="module")
+def generated(module):
+  """(images [10, 32, 32, 3], z, labels 0..9) drawn at truncation 1."""
+  labels = np.arange(NUM_IMAGES) % 10
+  z = truncated_noise(NUM_IMAGES, 64, 1.0, seed=11)
+  return generate(module, z, np.eye(10, dtype=np.float32)[labels], 1.0), z, labels
+
+
+def test_projecting_generated_digits_recovers_class_and_image(module, generated):
+  """Without a class hint: every class is a candidate (10 <= max_candidates)."""
+  images, _, labels = generated
+  projections = project(module, images, steps=200, seed=1, feature_weight=0.0,
+                        log_progress=False)
+  classes = np.array([p.class_index for p in projections])
+  quality = np.array([p.psnr for p in projections])
+  assert np.mean(classes == labels) >= 0.9, classes
+  assert np.median(quality) >= 25.0 and quality.min() >= 18.0, quality
+  for p in projections:  # What is stored is what the module draws from it.
+    again = generate_from_embedding(module, p.z[None], p.embedding[None], 1.0)[0]
+    np.testing.assert_allclose(again, p.reconstruction, atol=1e-5)
+    assert np.abs(p.z).max() <= 2.0  # Inside the truncated prior.
+  np.testing.assert_allclose(quality, psnr(np.stack([p.reconstruction for p in projections]),
+                                           images), rtol=1e-6)
+
+
+def test_a_class_hint_and_the_discriminator_features(module, generated):
+  """One start class; the discriminator's features join the loss (the module carries D)."""
+  images, _, labels = generated
+  hinted = project(module, images[:2], class_hints=[labels[0], None], steps=60, restarts=1,
+                   seed=1, log_progress=False)
+  assert hinted[0].start_class == labels[0]
+  assert hinted[1].start_class in range(10)
+  pixels_only = project(module, images[:1], class_hints=[labels[0]], steps=60, restarts=1,
+                        seed=1, feature_weight=0.0, log_progress=False)[0]
+  # Same start and steps; the feature term changes the path and adds to the loss.
+  assert not np.allclose(hinted[0].z, pixels_only.z)
+  pixel_loss = np.mean((hinted[0].reconstruction - images[0]) ** 2)
+  assert hinted[0].loss > pixel_loss + 1e-6
+
+
+def test_projection_is_seeded_and_round_trips_through_npz(module, generated):
+  images, _, _ = generated
+  first, = project(module, images[:1], steps=20, seed=3, log_progress=False)
+  second, = project(module, images[:1], steps=20, seed=3, log_progress=False)
+  np.testing.assert_allclose(first.z, second.z, atol=1e-6)
+  path = first.save("ram://projections/first.npz")
+  loaded = Projection.load(path)
+  np.testing.assert_array_equal(loaded.z, first.z)
+  np.testing.assert_array_equal(loaded.embedding, first.embedding)
+  assert (loaded.class_index, loaded.start_class, loaded.truncation) == (
+      first.class_index, first.start_class, first.truncation)
+  files.save_npz("ram://projections/other.npz", z=first.z)
+  with pytest.raises(ValueError, match="not a projection written by tfbiggan-project"):
+    Projection.load("ram://projections/other.npz")
+
+
+def test_candidates_and_nearest_classes():
+  assert candidate_classes(10) == list(range(10))
+  assert candidate_classes(1000, class_hint=207) == [207]
+  assert candidate_classes(1000) == [MEAN_START]
+  rows = np.eye(3, dtype=np.float32)
+  assert list(nearest_classes(np.array([[0.1, 0.9, 0.0], [0.6, 0.0, 0.5]]), rows)) == [1, 0]
+
+
+def test_bad_inputs_and_old_modules_get_clear_errors(module):
+  with pytest.raises(ValueError, match=r"targets must have shape \[N, 32, 32, 3\]"):
+    project(module, np.zeros([1, 64, 64, 3]), log_progress=False)
+  old = types.SimpleNamespace(signatures={"default": module.signatures["default"]})
+  with pytest.raises(ValueError, match="no `embedding` signature.*tfbiggan-export"):
+    module_class_embeddings(old)
+
+
+def test_latent_walk_ends_at_the_projection_and_at_the_class(module):
+  rows = module_class_embeddings(module)
+  z = truncated_noise(1, 64, 1.0, seed=2)[0]
+  zs, embeddings = latent_walk(z, rows[3] * 0.5, rows[7], 5)
+  assert zs.shape == (5, 64) and np.all(zs == z)
+  np.testing.assert_allclose(embeddings[[0, 4]], [rows[3] * 0.5, rows[7]], atol=1e-7)
+  end = generate_from_embedding(module, zs[-1:], embeddings[-1:], 1.0)
+  np.testing.assert_allclose(end, generate(module, zs[-1:], np.eye(10)[[7]], 1.0), atol=1e-5)
+
+
+def _command(name, *flags, cwd=None):
+  return subprocess.run([sys.executable, "-m", f"tfbiggan.cli.{name}", *flags], cwd=cwd,
+                        capture_output=True, text=True, env=cli_env(), check=False)
+
+
+def test_the_commands_project_then_sample_and_walk_from_the_latent(
+    class_weighted_module, generated, tmp_path):
+  images, _, labels = generated
+  photo = tmp_path / "photo.png"
+  Image.fromarray(to_uint8(images[7:8])[0]).resize((96, 96)).save(photo)  # Any size.
+  out = tmp_path / "seven.npz"
+  result = _command("project", f"--module={class_weighted_module}", f"--image={photo}",
+                    f"--out={out}", "--steps=120", "--seed=1", f"--class={labels[7]}")
+  assert result.returncode == 0, result.stderr
+  assert "projecting 120/120" in result.stderr  # Progress with ETA.
+  comparison = tmp_path / "seven.png"
+  assert result.stdout.splitlines()[-2:] == [str(out), str(comparison)]
+  projection = Projection.load(str(out))
+  assert projection.start_class == labels[7] and projection.psnr >= 20.0
+  with Image.open(comparison) as picture:
+    assert picture.width >= 2 * 128  # Input and reconstruction, side by side.
+
+  grid = tmp_path / "edits.png"
+  result = _command("sample", f"--module={class_weighted_module}", f"--latent={out}",
+                    "--classes=1,2", "--direction=0", "--strengths=-2,0,2", f"--out={grid}")
+  assert result.returncode == 0, result.stderr
+  with Image.open(grid) as picture:
+    assert picture.height > 3 * 128 and picture.width > 3 * 128  # 3 rows x 3 strengths.
+
+  strip = tmp_path / "walk.png"
+  result = _command("interpolate", f"--module={class_weighted_module}", f"--from_latent={out}",
+                    "--to_class=2", "--steps=4", f"--out={strip}")
+  assert result.returncode == 0, result.stderr
+  assert strip.exists()
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--image=missing.png", "--out=x.npz"], "no image at --image=missing.png"),
+    (["--image={photo}", "--out=x.png"], "--out must name a .npz file"),
+    (["--image={photo}", "--out=x.npz", "--class=eleven"], "eleven"),
+    (["--image={text}", "--out=x.npz"], "could not be read as an image"),
+    (["--image={photo}", "--out=p.npz"], "would overwrite --image"),
+])
+def test_command_errors_are_one_line(class_weighted_module, tmp_path, flags, message):
+  photo, text = tmp_path / "p.png", tmp_path / "notes.txt"
+  Image.new("RGB", (32, 32)).save(photo)
+  text.write_text("not an image")
+  flags = [f.format(photo=photo, text=text) for f in flags]
+  result = _command("project", f"--module={class_weighted_module}", *flags, cwd=tmp_path)
+  assert result.returncode != 0
+  assert message in result.stderr
+  assert "Traceback" not in result.stderr
+  assert not (tmp_path / "x.npz").exists() and not (tmp_path / "p.npz").exists()
+  assert Image.open(photo).size == (32, 32)  # The input is untouched.

@@ -1,0 +1,277 @@
+"""Projection: the generator input (z, class embedding) whose image matches a given image.
+
+Works on any generator module with the `embedding` signature (modules tfbiggan exports or
+converts), by gradient descent through the module itself, in two phases:
+
+  search   every start is optimised for `search_steps`: each candidate class's embedding
+           row (the hinted class; else every class of a module with at most
+           `max_candidates` classes; else the mean row) times `restarts` noise vectors;
+  refine   the start with the lowest loss goes on alone for the remaining steps.
+
+The loss is the mean squared pixel error, plus `feature_weight` times the squared error of
+the discriminator's pooled features (normalised by the target's) when the module carries
+its discriminator (`tfbiggan-export --with_discriminator`). z stays inside the truncated
+prior, [-2t, 2t] per coordinate (hub convention); the embedding moves freely, and the class
+reported is the class whose row is nearest to it. Adam steps are taken in units of the
+rows' spread, so one learning rate serves z and embeddings of any scale. Many images are
+projected together, as one batch.
+
+The result (`Projection`) saves as .npz; sampling and interpolation read it back
+(`tfbiggan-sample --latent`, `tfbiggan-interpolate --from_latent`).
+"""
+
+import dataclasses
+
+from absl import logging
+import numpy as np
+
+from tfbiggan import files
+from tfbiggan.class_names import row_label
+from tfbiggan.generator_module import module_class_embeddings
+from tfbiggan.generator_module import module_embedding_function
+from tfbiggan.generator_module import module_resolution
+from tfbiggan.generator_module import module_sizes
+from tfbiggan.progress import Progress
+from tfbiggan.sampling import truncated_noise
+
+MEAN_START = -1  # The start class of a search from the mean embedding.
+
+
+@dataclasses.dataclass
+class Projection:
+  """One projected image.
+
+  z: float32 [dim_z] (hub convention, inside [-2t, 2t]); embedding: float32 [shared_dim];
+  truncation: the t it was projected at (the module's BN statistics of t); class_index: the
+  class whose embedding row is nearest; start_class: the class whose row the winning start
+  began from (MEAN_START: the mean row); reconstruction: float32 [R, R, 3] in [-1, 1];
+  psnr: dB of the reconstruction against the target (pixel range [0, 1]); loss: the final
+  loss.
+  """
+  z: np.ndarray
+  embedding: np.ndarray
+  truncation: float
+  class_index: int
+  start_class: int
+  reconstruction: np.ndarray
+  psnr: float
+  loss: float
+
+  def save(self, path):
+    """Writes the projection as .npz (any file system); returns `path`."""
+    return files.save_npz(path, **{field.name: np.asarray(getattr(self, field.name))
+                                   for field in dataclasses.fields(self)})
+
+  @classmethod
+  def load(cls, path):
+    """Reads a projection written by `save`."""
+    arrays = files.load_npz(path)
+    missing = [f.name for f in dataclasses.fields(cls) if f.name not in arrays]
+    if missing:
+      raise ValueError(f"{path} is not a projection written by tfbiggan-project (it lacks "
+                       f"{', '.join(missing)})")
+    scalars = {"truncation": float, "class_index": int, "start_class": int, "psnr": float,
+               "loss": float}
+    return cls(**{name: scalars[name](arrays[name]) if name in scalars else arrays[name]
+                  for name in (f.name for f in dataclasses.fields(cls))})
+
+
+def psnr(images, targets):
+  """Peak signal-to-noise ratio in dB of images against targets (both [..., R, R, 3] in
+  [-1, 1]; the peak is the [0, 1] range's), one per image."""
+  mse = np.mean(((np.asarray(images) - np.asarray(targets)) / 2.0) ** 2, axis=(-3, -2, -1))
+  return 10.0 * np.log10(1.0 / np.maximum(mse, 1e-12))
+
+
+def nearest_classes(embeddings, rows):
+  """The index of the nearest row (Euclidean) of `rows` [C, D] for each of embeddings
+  [N, D]: int [N]."""
+  distances = np.linalg.norm(embeddings[:, None, :] - rows[None], axis=-1)
+  return distances.argmin(axis=1)
+
+
+def candidate_classes(num_classes, class_hint=None, max_candidates=16):
+  """The classes whose embedding rows start the search: [class_hint]; else every class when
+  there are at most `max_candidates`; else [MEAN_START]."""
+  if class_hint is not None:
+    return [int(class_hint)]
+  if num_classes <= max_candidates:
+    return list(range(num_classes))
+  return [MEAN_START]
+
+
+def _discriminator_features(module):
+  """D's feature function of the module, or None when it carries no discriminator."""
+  discriminator = getattr(module, "discriminator", None)
+  return getattr(discriminator, "features", None)
+
+
+class _Objective:
+  """The per-image loss [B] of (z, embedding) against targets [B, R, R, 3]."""
+
+  def __init__(self, module, truncation, feature_weight):
+    # pylint: disable=import-outside-toplevel
+    import tensorflow as tf
+    self._tf = tf
+    self.generate = module_embedding_function(module, truncation)
+    self.features = _discriminator_features(module) if feature_weight > 0 else None
+    self.feature_weight = feature_weight
+
+  def target_features(self, targets):
+    if self.features is None:
+      return None
+    return self.features(self._tf.constant(targets, self._tf.float32))
+
+  def __call__(self, z, embedding, targets, target_features):
+    tf = self._tf
+    images = self.generate(z, embedding)
+    loss = tf.reduce_mean(tf.square(images - targets), axis=[1, 2, 3])
+    if self.features is not None:
+      error = tf.reduce_sum(tf.square(self.features(images) - target_features), axis=1)
+      scale = tf.reduce_sum(tf.square(target_features), axis=1) + 1e-8
+      loss += self.feature_weight * error / scale
+    return loss, images
+
+
+def _optimize(objective, z, embedding, targets, steps, learning_rate, bound, unit, progress,
+              train_embedding=True):
+  """Adam on z (and the embedding when `train_embedding`) for `steps` steps, z clipped to
+  [-bound, bound]; the embedding is optimised as embedding / unit.
+
+  Returns: (z, embedding, loss [B], images [B, R, R, 3]) at the end, numpy.
+  """
+  # pylint: disable=import-outside-toplevel
+  import keras
+  import tensorflow as tf
+  z_var = keras.Variable(z, dtype="float32", name="z")
+  u_var = keras.Variable(embedding / unit, dtype="float32", name="embedding_units")
+  optimizer = keras.optimizers.Adam(learning_rate)
+  trained = [z_var, u_var] if train_embedding else [z_var]
+  optimizer.build(trained)
+  targets = tf.constant(targets, tf.float32)
+  target_features = objective.target_features(targets)
+
+  @tf.function
+  def step():
+    with tf.GradientTape() as tape:
+      loss, _ = objective(z_var.value, u_var.value * unit, targets, target_features)
+      total = tf.reduce_sum(loss)  # Images are independent: each gets its own gradient.
+    gradients = tape.gradient(total, [v.value for v in trained])
+    optimizer.apply_gradients(zip(gradients, trained))
+    z_var.assign(tf.clip_by_value(z_var.value, -bound, bound))
+
+  for _ in range(steps):
+    step()
+    if progress is not None:
+      progress.update()
+  loss, images = objective(z_var.value, u_var.value * unit, targets, target_features)
+  return (z_var.numpy(), u_var.numpy() * unit, loss.numpy(), images.numpy())
+
+
+def project(module, targets, class_hints=None, steps=300, search_steps=None, restarts=3,
+            max_candidates=16, learning_rate=0.05, truncation=1.0, feature_weight=1.0,
+            seed=0, log_progress=True):
+  """Projects images into a generator module.
+
+  Args:
+    module: from `tfbiggan.generator_module.load_generator_module`, with the `embedding`
+      signature.
+    targets: float [N, R, R, 3] in [-1, 1] at the module's resolution (see `read_image`).
+    class_hints: None, or one class index (or None) per image: start from that class only.
+    steps: Adam steps in all (search and refinement).
+    search_steps: steps of the search over starts (default: a quarter of `steps`).
+    restarts: noise vectors per candidate class in the search.
+    max_candidates: without a hint, every class is a candidate when the module has at most
+      this many; otherwise the search starts from the mean embedding.
+    learning_rate: Adam's, in units of z and of the embedding rows' standard deviation.
+    truncation: t of the prior (z in [-2t, 2t]) and of the BN statistics.
+    feature_weight: weight of the discriminator-feature loss (used when the module carries
+      its discriminator; 0 turns it off).
+    seed: seed of the starting noise.
+    log_progress: log progress with an ETA.
+
+  Returns: a list of N `Projection`s.
+
+  Raises:
+    ValueError: a module without the `embedding` signature, targets of the wrong shape, or
+      bad step counts.
+  """
+  targets = np.asarray(targets, np.float32)
+  resolution = module_resolution(module)
+  if targets.ndim != 4 or targets.shape[1:] != (resolution, resolution, 3):
+    raise ValueError(f"targets must have shape [N, {resolution}, {resolution}, 3] (the "
+                     f"module's resolution), got {list(targets.shape)}")
+  search_steps = steps // 4 if search_steps is None else search_steps
+  if steps < 1 or not 0 <= search_steps <= steps or restarts < 1:
+    raise ValueError(f"need steps >= 1, 0 <= search_steps <= steps and restarts >= 1; got "
+                     f"steps={steps}, search_steps={search_steps}, restarts={restarts}")
+  rows = module_class_embeddings(module)
+  dim_z, num_classes = module_sizes(module)
+  count = len(targets)
+  class_hints = list(class_hints) if class_hints is not None else [None] * count
+  if len(class_hints) != count:
+    raise ValueError(f"{len(class_hints)} class hints for {count} images")
+  objective = _Objective(module, truncation, feature_weight)
+  if feature_weight > 0 and objective.features is None:
+    logging.info("the module carries no discriminator: projecting with the pixel loss alone")
+  unit = float(rows.std()) or 1.0
+  bound = 2.0 * truncation
+
+  # Search: every start of every image in one batch.
+  starts = [[(c, r) for c in candidate_classes(num_classes, hint, max_candidates)
+             for r in range(restarts)] for hint in class_hints]
+  owner = np.concatenate([[i] * len(s) for i, s in enumerate(starts)]).astype(int)
+  start_classes = np.array([c for s in starts for c, _ in s])
+  z = truncated_noise(len(owner), dim_z, truncation, seed=seed)
+  embedding = np.where(start_classes[:, None] == MEAN_START, rows.mean(0),
+                       rows[np.maximum(start_classes, 0)]).astype(np.float32)
+  progress = Progress("projecting", steps, min_interval_s=10.0) if log_progress else None
+  z, embedding, loss, _ = _optimize(objective, z, embedding, targets[owner], search_steps,
+                                    learning_rate, bound, unit, progress,
+                                    train_embedding=False)
+  best = np.array([np.flatnonzero(owner == i)[np.argmin(loss[owner == i])]
+                   for i in range(count)])
+  # Refinement: the best start of each image.
+  z, embedding, loss, images = _optimize(objective, z[best], embedding[best], targets,
+                                         steps - search_steps, learning_rate, bound, unit,
+                                         progress)
+  classes = nearest_classes(embedding, rows)
+  quality = psnr(images, targets)
+  return [Projection(z=z[i], embedding=embedding[i], truncation=float(truncation),
+                     class_index=int(classes[i]), start_class=int(start_classes[best[i]]),
+                     reconstruction=images[i], psnr=float(quality[i]), loss=float(loss[i]))
+          for i in range(count)]
+
+
+def read_image(path, resolution):
+  """An image file (any file system; PNG, JPEG, GIF, BMP) centre-cropped and resized to
+  float32 [resolution, resolution, 3] in [-1, 1], as training data is."""
+  # pylint: disable=import-outside-toplevel
+  from tfbiggan.data.preprocessing import decode_and_preprocess
+  return decode_and_preprocess(files.read_bytes(path), resolution).numpy()
+
+
+def prepare_image(image, resolution):
+  """An image array, uint8 [H, W, 3] (0..255; [H, W] or [H, W, 1] grey, [H, W, 4] RGBA) or
+  float [H, W, 3] already in [-1, 1], centre-cropped and resized to float32
+  [resolution, resolution, 3] in [-1, 1]."""
+  # pylint: disable=import-outside-toplevel
+  from tfbiggan.data.preprocessing import center_crop_and_resize, to_rgb, uint8_to_model_range
+  image = np.asarray(image)
+  if image.ndim == 2:
+    image = image[..., None]
+  if image.ndim != 3 or image.shape[-1] not in (1, 3, 4):
+    raise ValueError(f"an image must be [H, W, 3] (or grey / RGBA), got {list(image.shape)}")
+  image = to_rgb(image[..., :3])
+  if image.dtype == np.uint8:
+    image = uint8_to_model_range(image)
+  return np.clip(center_crop_and_resize(image, resolution).numpy(), -1.0, 1.0)
+
+
+def describe(projection, class_names):
+  """A one-line summary: nearest class, start, PSNR."""
+  start = ("the mean embedding" if projection.start_class == MEAN_START
+           else row_label(class_names, projection.start_class))
+  return (f"nearest class {row_label(class_names, projection.class_index)} (search started "
+          f"from {start}), PSNR {projection.psnr:.1f} dB, loss {projection.loss:.4f}")
+
