@@ -2,7 +2,7 @@
 
 For a preset (default biggan-deep-128, random weights, the official 51-point truncation
 grid; statistics are not baked, which changes no timing) it exports our TF-Hub module with
-XLA off and on, and builds pytorch-pretrained-biggan's BigGAN-deep from its own default config
+XLA off and on, and with the training trace of --trainable_call, and builds pytorch-pretrained-biggan's BigGAN-deep from its own default config
 (the 128 px model) with random weights, saved with torch.save. For each it prints the size on
 disk, the load time (from the files to a model ready to sample, in a fresh interpreter state
 as far as one process allows) and images/s at the batch size, all on the CPU, in one run.
@@ -60,16 +60,18 @@ def _tfbiggan_rows(folder):
   y = tf.one_hot(np.arange(FLAGS.batch_size) % config.num_classes, config.num_classes)
   t = tf.constant(FLAGS.truncation)
   rows = []
-  for xla in (False, True):
-    path = export_generator(generator, os.path.join(folder, f"xla_{xla}"), jit_compile=xla)
+  variants = (("XLA off", False, False), ("XLA on", True, False),
+              ("XLA off, --trainable_call", False, True))
+  for name, xla, trainable_call in variants:
+    path = export_generator(generator, os.path.join(folder, f"{xla}_{trainable_call}"),
+                            jit_compile=xla, trainable_call=trainable_call)
     start = time.perf_counter()
     module = load_module(path)
     load = time.perf_counter() - start
     signature = module.signatures["default"]
     first, rate = _time_calls(lambda: signature(z=z, y=y, truncation=t)["default"].numpy(),
                               FLAGS.calls)
-    rows.append((f"tfbiggan module, XLA {'on' if xla else 'off'}", _folder_megabytes(path),
-                 load, first, rate))
+    rows.append((f"tfbiggan module, {name}", _folder_megabytes(path), load, first, rate))
   return config.name, rows
 
 

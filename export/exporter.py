@@ -47,7 +47,7 @@ def check_output_path(output, overwrite=False):
 
 
 def export_generator(generator, output, class_names=None, metadata=None, discriminator=None,
-                     jit_compile=False, overwrite=False):
+                     jit_compile=False, overwrite=False, trainable_call=False):
   """Writes `generator` as a TF-Hub module at `output`, atomically.
 
   Args:
@@ -60,6 +60,8 @@ def export_generator(generator, output, class_names=None, metadata=None, discrim
     discriminator: optional `tfbiggan.Discriminator` exported beside G (for fine-tuning).
     jit_compile: compile the network with XLA inside the module.
     overwrite: replace an existing `output`.
+    trainable_call: also trace __call__(training=True), for fine-tuning through
+      hub.KerasLayer(trainable=True) (about doubles the module's load time).
 
   Returns: the absolute path of the module.
   """
@@ -81,12 +83,13 @@ def export_generator(generator, output, class_names=None, metadata=None, discrim
       z_convention="hub: z = truncation * truncnorm(-2, 2) (tfbiggan.truncated_noise)",
       generator_parameters=int(sum(np.prod(w.shape) for w in generator.trainable_weights)),
       with_discriminator=discriminator is not None, xla=bool(jit_compile),
+      trainable_call=bool(trainable_call),
       exported_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
       config=config.to_dict(), **(metadata or {}))
   scratch = files.scratch_folder(output)
   try:
     root, signatures = build_generator_module(generator, class_names, metadata, jit_compile,
-                                              discriminator)
+                                              discriminator, trainable_call)
     write_generator_module(root, signatures, scratch, class_names, metadata,
                            model_card(metadata, class_names))
     return files.replace_folder(scratch, output)
@@ -98,7 +101,7 @@ def export_generator(generator, output, class_names=None, metadata=None, discrim
 def export_run(model_dir, output, truncation_grid=OFFICIAL_TRUNCATION_GRID,
                standing_stats_batches=16, standing_stats_batch_size=64, seed=0,
                with_discriminator=False, class_names=None, jit_compile=False,
-               overwrite=False):
+               overwrite=False, trainable_call=False):
   """Exports the EMA generator of the training run in `model_dir` to `output`.
 
   Args:
@@ -109,7 +112,8 @@ def export_run(model_dir, output, truncation_grid=OFFICIAL_TRUNCATION_GRID,
       0 keeps the statistics the run baked after its last step (then truncation_grid must
       be the run's own grid).
     standing_stats_batch_size, seed: the batches' size and noise seed.
-    with_discriminator, class_names, jit_compile, overwrite: see `export_generator`.
+    with_discriminator, class_names, jit_compile, overwrite, trainable_call: see
+      `export_generator`.
 
   Raises:
     FileNotFoundError: model_dir is not a run (or has no checkpoint), or output's parent is
@@ -148,4 +152,4 @@ def export_run(model_dir, output, truncation_grid=OFFICIAL_TRUNCATION_GRID,
                                batch_size=standing_stats_batch_size, seed=seed)
       if standing_stats_batches else "baked by the run after its last step")
   return export_generator(generator, output, names, metadata, discriminator, jit_compile,
-                          overwrite)
+                          overwrite, trainable_call)

@@ -10,8 +10,11 @@ Loaded with `hub.load(path)` (or `tf.saved_model.load`), the object has
       and projections can use any point of the embedding space.
   __call__(inputs, training=False): inputs {"z", "y", "truncation"} -> images; the Reusable
       SavedModel API (hub.KerasLayer), with `variables`, `trainable_variables`,
-      `regularization_losses` ([]). training=True normalises with batch statistics (and
-      updates them and the spectral-norm vectors) for fine-tuning.
+      `regularization_losses` ([]). Only modules written with `trainable_call` also take
+      training=True, which normalises with batch statistics (and updates them and the
+      spectral-norm vectors) for fine-tuning through hub.KerasLayer(trainable=True); that
+      second trace of the network doubles the graph a load restores, so it is off by
+      default (`tfbiggan.load_pretrained` gives a trainable Keras generator instead).
   serve(inputs): the inference call as `keras.layers.TFSMLayer(path)` calls it.
   dim_z, num_classes, resolution, shared_dim (int32 scalars), truncation_grid (float32 [T]),
   class_names (string [num_classes]), class_embeddings (float32 [num_classes, shared_dim],
@@ -88,7 +91,7 @@ def _check_inputs(z, y, truncation, dim_z, num_classes, labels, shared_dim=None)
 
 
 def build_generator_module(generator, class_names, metadata, jit_compile=False,
-                           discriminator=None):
+                           discriminator=None, trainable_call=False):
   """The trackable object and the signatures that `write_generator_module` writes.
 
   Args:
@@ -97,6 +100,7 @@ def build_generator_module(generator, class_names, metadata, jit_compile=False,
     metadata: a JSON-able dict saved as assets/metadata.json.
     jit_compile: compile the network with XLA (the input checks stay outside XLA).
     discriminator: optional `tfbiggan.Discriminator` to export beside it.
+    trainable_call: also trace __call__(training=True) (see the module docstring).
   """
   config = generator.config
   dim_z, num_classes, resolution = config.dim_z, config.num_classes, config.resolution
@@ -106,26 +110,29 @@ def build_generator_module(generator, class_names, metadata, jit_compile=False,
     raise ValueError(f"{len(class_names)} class names for {num_classes} classes")
   truncation_arg = (lambda t: t) if grid else (lambda t: None)
 
+  class_rows = generator.shared_embedding.w  # G's linear/w [num_classes, shared_dim].
+
+  # One network function that every signature and __call__ share, traced for inference (and
+  # with trainable_call for training): restoring a module imports each traced graph into
+  # Python, so each extra copy of the network adds to its load time.
   @tf.function(jit_compile=jit_compile, autograph=False)
-  def network(z, y, truncation, training):
-    return generator(z, y, training=training, truncation=truncation_arg(truncation))
+  def network(z, embedding, truncation, training):
+    return generator.synthesize(z, embedding, training=training,
+                                truncation=truncation_arg(truncation))
 
-  def images(z, y, truncation, labels=False, training=False):
+  def images(z, y, truncation, labels=False, embedded=False, training=False):
+    """Checks the inputs, embeds the class (`y @ linear/w`, as G's first layer does) unless
+    y is an embedding already, and runs the network."""
     truncation = tf.convert_to_tensor(truncation, tf.float32)
-    with tf.control_dependencies(_check_inputs(z, y, truncation, dim_z, num_classes, labels)):
-      y = tf.one_hot(y, num_classes) if labels else tf.identity(y)
-    return network(z, y, truncation, training)
-
-  @tf.function(jit_compile=jit_compile, autograph=False)
-  def embedding_network(z, embedding, truncation):
-    return generator.synthesize(z, embedding, truncation=truncation_arg(truncation))
-
-  def embedding_images(z, embedding, truncation):
-    truncation = tf.convert_to_tensor(truncation, tf.float32)
-    checks = _check_inputs(z, embedding, truncation, dim_z, num_classes, False, shared_dim)
+    checks = _check_inputs(z, y, truncation, dim_z, num_classes, labels,
+                           shared_dim if embedded else None)
     with tf.control_dependencies(checks):
-      embedding = tf.identity(embedding)
-    return embedding_network(z, embedding, truncation)
+      if embedded:
+        embedding = tf.identity(y)
+      else:
+        embedding = tf.matmul(tf.one_hot(y, num_classes) if labels else y,
+                              tf.convert_to_tensor(class_rows))
+    return network(z, embedding, truncation, training)
 
   z_spec = tf.TensorSpec([None, dim_z], tf.float32, name="z")
   y_spec = tf.TensorSpec([None, num_classes], tf.float32, name="y")
@@ -141,7 +148,7 @@ def build_generator_module(generator, class_names, metadata, jit_compile=False,
   def call(inputs, training=False):
     return images(inputs["z"], inputs["y"], inputs["truncation"], training=training)
 
-  for training in (False, True):
+  for training in (False, True) if trainable_call else (False,):
     call.get_concrete_function(inputs_spec, training=training)
   root.__call__ = call
   @tf.function(input_signature=[inputs_spec], autograph=False)
@@ -161,14 +168,14 @@ def build_generator_module(generator, class_names, metadata, jit_compile=False,
       z_spec, tf.TensorSpec([None, shared_dim], tf.float32, name="embedding"), t_spec],
                autograph=False)
   def embedding(z, embedding, truncation):  # pylint: disable=redefined-outer-name
-    return {"default": embedding_images(z, embedding, truncation)}
+    return {"default": images(z, embedding, truncation, embedded=True)}
 
   root.serve = serve
   root.default = default
   root.labels = labels
   root.embedding = embedding
   # The same variable as G's linear/w: one row per class, embedding = y @ class_embeddings.
-  root.class_embeddings = generator.shared_embedding.w
+  root.class_embeddings = class_rows
 
   # Constants are not saved as attributes; read-only (never assigned) variables are.
   def constant(value, dtype):
@@ -219,7 +226,10 @@ def write_generator_module(root, signatures, path, class_names, metadata, model_
   """Writes `root` and `signatures` (from `build_generator_module`) as a SavedModel at
   `path` (an empty or new folder), with assets/metadata.json, assets/class_names.txt and
   MODEL_CARD.md."""
-  tf.saved_model.save(root, path, signatures=signatures)
+  # No native saver ops: loaders restore the variables from variables/ themselves, and the
+  # traced save / restore functions would add to every load (`benchmarks/export_module.py`).
+  tf.saved_model.save(root, path, signatures=signatures,
+                      options=tf.saved_model.SaveOptions(experimental_skip_saver=True))
   files.write_json(files.join(path, "assets", METADATA_FILE), metadata)
   files.write_atomically(files.join(path, "assets", CLASS_NAMES_FILE),
                          "\n".join(class_names) + "\n")

@@ -36,7 +36,8 @@ def run_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def module_dir(run_dir, tmp_path_factory):
   path = str(tmp_path_factory.mktemp("modules") / "digits")
-  exporter.export_run(run_dir, path, GRID, with_discriminator=True, **STATS)
+  exporter.export_run(run_dir, path, GRID, with_discriminator=True, trainable_call=True,
+                      **STATS)
   return path
 
 
@@ -196,6 +197,34 @@ def test_training_mode_uses_batch_statistics(module):
   assert np.abs(training - inference).max() > 1e-3
   for v in module.variables:  # Restore the SN vectors and BN averages it updated.
     v.assign(variables[v.name])
+
+
+def _network_traces(module_dir):
+  """How many traces of the generator network the module's graph holds."""
+  from tensorflow.core.protobuf import saved_model_pb2  # pylint: disable=import-outside-toplevel
+  saved = saved_model_pb2.SavedModel()
+  with open(os.path.join(module_dir, "saved_model.pb"), "rb") as f:
+    saved.ParseFromString(f.read())
+  return sum(f.signature.name.startswith("__inference_network_")
+             for f in saved.meta_graphs[0].graph_def.library.function)
+
+
+def test_a_default_module_holds_one_network_trace(module, module_dir, reference_generator,
+                                                  tmp_path):
+  """Every signature shares one inference trace (a load restores each trace); the training
+  trace comes only with trainable_call."""
+  path = exporter.export_generator(reference_generator, str(tmp_path / "plain"))
+  assert (_network_traces(path), _network_traces(module_dir)) == (1, 2)
+  plain = load_module(path)
+  z, labels, y = _inputs()
+  expected = module.signatures["default"](z=z, y=y, truncation=0.5)["default"].numpy()
+  for out in (plain.signatures["default"](z=z, y=y, truncation=0.5)["default"],
+              plain.signatures["labels"](z=z, y=labels.astype(np.int32),
+                                         truncation=0.5)["default"],
+              plain({"z": z, "y": y, "truncation": 0.5})):
+    assert np.abs(out.numpy() - expected).max() <= 1e-6
+  with pytest.raises((ValueError, TypeError)):
+    plain({"z": z, "y": y, "truncation": 0.5}, training=True)
 
 
 def test_discriminator_is_exported_for_fine_tuning(module, run_dir):

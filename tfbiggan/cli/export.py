@@ -31,6 +31,9 @@ flags.DEFINE_integer("standing_stats_batch_size", 64, "Batch size of those batch
                      lower_bound=1)
 flags.DEFINE_integer("seed", 0, "Seed of the standing-statistics noise.")
 flags.DEFINE_bool("with_discriminator", False, "Also export D (for fine-tuning).")
+flags.DEFINE_bool("trainable_call", False, "Also trace __call__(training=True), for "
+                  "fine-tuning through hub.KerasLayer(trainable=True); about doubles the "
+                  "module's load time.")
 flags.DEFINE_string("class_names", None,
                     "A text file with one class name a line (default: the run's class_names.txt, "
                     "else ImageNet's names for 1,000 classes, else the indices).")
@@ -55,7 +58,8 @@ def main(argv):
   with common.nothing_written_to(FLAGS.output):
     path = export_run(FLAGS.model_dir, FLAGS.output, grid or OFFICIAL_TRUNCATION_GRID,
                       FLAGS.standing_stats_batches, FLAGS.standing_stats_batch_size, FLAGS.seed,
-                      FLAGS.with_discriminator, names, FLAGS.xla, FLAGS.overwrite)
+                      FLAGS.with_discriminator, names, FLAGS.xla, FLAGS.overwrite,
+                      FLAGS.trainable_call)
   logging.info("wrote the module to %s", path)
   print(path)
   return 0
