@@ -60,11 +60,14 @@ def test_sampling_notebook_runs_on_a_local_module(tmp_path):
   module = export_generator(generator, str(tmp_path / "module"))
   notebook = _load("biggan_sampling.ipynb")
   _set_parameters(notebook, dict(module_path=module, classes="0, 7", num_samples=3,
-                                 interpolation_steps=4, output_dir=str(tmp_path / "out")))
+                                 interpolation_steps=4, output_dir=str(tmp_path / "out"),
+                                 projection_steps=20))
   _execute(notebook, tmp_path)
-  assert len(_outputs(notebook, "image/png")) >= 2  # The grid and the interpolation.
+  # The grid, the interpolation, the directions and the projection.
+  assert len(_outputs(notebook, "image/png")) >= 4
   written = sorted(os.listdir(tmp_path / "out"))
-  assert written == sorted(["interpolation.png", "samples.png"]
+  assert written == sorted(["interpolation.png", "samples.png", "directions.png",
+                            "projection.png", "projection.npz"]
                            + [f"sample_{i:03d}.png" for i in range(6)])
   assert not (tmp_path / "converted_module").exists()  # A local module: no conversion.
 

@@ -5,7 +5,8 @@ projections of one generator module, as numpy images.
 and notebooks can call it directly. Every image comes from the module's `embedding`
 signature (one concrete function, traced when the module was written and reused by every
 call), so a class, a blend of classes and a projected image are all just embeddings. The
-latent directions (SeFa) are computed on first use from the module's own variables.
+latent directions (SeFa) are computed once from the module's own variables, on first use or
+in the background from the start.
 
 All images are float32 [N, R, R, 3] in [-1, 1]; classes are indices or names.
 """
@@ -31,12 +32,14 @@ class Explorer:
     module: a loaded generator module (from `load_generator_module`) with the `embedding`
       signature, or the path / handle of one.
     batch_size: images per module call.
+    precompute_directions: compute the SeFa directions now, in a background thread (for
+      BigGAN-deep 128 this builds a Keras generator from the module's weights: seconds).
 
   Raises:
     ValueError: a module without the `embedding` signature (says how to re-export it).
   """
 
-  def __init__(self, module, batch_size=16):
+  def __init__(self, module, batch_size=16, precompute_directions=False):
     if isinstance(module, str):
       module = load_generator_module(module)
     self.module = module
@@ -47,6 +50,8 @@ class Explorer:
     self.batch_size = batch_size
     self._directions = None
     self._directions_lock = threading.Lock()
+    if precompute_directions:  # Ready by the time someone opens the Directions tab.
+      threading.Thread(target=self.directions, daemon=True).start()
 
   def class_labels(self):
     """"<index> <name>" for every class, in index order (what a class picker lists)."""
