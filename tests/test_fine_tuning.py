@@ -118,9 +118,25 @@ def test_resolution_or_dim_z_of_another_source_is_named_and_nothing_is_written(t
 
 
 def test_a_resumed_run_restores_its_own_checkpoint_not_the_init_weights(tmp_path):
+  """In the library and through tfbiggan-train, which takes the source's config when there
+  is no --config and resumes a run without reading --init_generator (which may be gone)."""
+  import json  # pylint: disable=import-outside-toplevel
+  import subprocess  # pylint: disable=import-outside-toplevel
+  import sys  # pylint: disable=import-outside-toplevel
   config = tfbiggan.get_config("digits-32", **TINY)
   source = tmp_path / "source"
   train(config, _options(source, 2))
+
+  def command(model_dir, steps, *flags):
+    return subprocess.run(
+        [sys.executable, "-m", "tfbiggan.cli.train", f"--init_generator={source}",
+         f"--model_dir={model_dir}", f"--steps={steps}", "--classes=3,4",
+         "--examples_per_class=8", "--steps_per_loop=1", "--standing_stats_batches=0",
+         *flags], env=cli_env(), capture_output=True, text=True, timeout=600)
+
+  dry = command(tmp_path / "fresh", 2, "--dry_run")
+  assert dry.returncode == 0, dry.stderr[-2000:]
+  assert json.loads(dry.stdout)["config"]["g_ch"] == 4  # The source's, not digits-32's 8.
   fine_tune = dict(init_generator=str(source), classes="3,4", examples_per_class=8)
   straight = train(config, _options(tmp_path / "straight", 2, **fine_tune))
   interrupted = tmp_path / "interrupted"
@@ -134,6 +150,9 @@ def test_a_resumed_run_restores_its_own_checkpoint_not_the_init_weights(tmp_path
     np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-6, err_msg=got.path)
   run = RunDir(str(interrupted))
   assert run.read_class_names() == ["3", "4"] and run.config().num_classes == 2
+  by_command = command(interrupted, 3)
+  assert by_command.returncode == 0, by_command.stderr[-2000:]
+  assert run.checkpoint_step() == 3
 
 
 def _assert_started_from(trainer, initial, rows, lr, steps=2):
@@ -223,26 +242,3 @@ def test_cli_names_a_missing_init_generator_in_one_line(tmp_path):
       f"tfbiggan-train: error: --init_generator: no module at {tmp_path}/nothing (give the "
       "folder that tfbiggan-export or tfbiggan-convert wrote)"]
   assert not os.path.exists(f"{tmp_path}/run")
-
-
-def test_cli_resumes_a_fine_tuned_run_without_its_source(tmp_path):
-  import subprocess  # pylint: disable=import-outside-toplevel
-  import sys  # pylint: disable=import-outside-toplevel
-  config = tfbiggan.get_config("digits-32", **TINY)
-  source, run = tmp_path / "source", tmp_path / "run"
-  train(config, _options(source, 1))
-
-  def fine_tune(steps):
-    return subprocess.run(
-        [sys.executable, "-m", "tfbiggan.cli.train", f"--init_generator={source}",
-         f"--model_dir={run}", f"--steps={steps}", "--classes=3,4",
-         "--standing_stats_batches=0", "--batch_size=8"],
-        env=cli_env(), capture_output=True, text=True, timeout=600)
-
-  first = fine_tune(1)
-  assert first.returncode == 0, first.stderr[-2000:]
-  assert RunDir(str(run)).config().g_ch == 4  # The source's config, not digits-32's 8.
-  tf.io.gfile.rmtree(str(source))
-  resumed = fine_tune(2)
-  assert resumed.returncode == 0, resumed.stderr[-2000:]
-  assert RunDir(str(run)).checkpoint_step() == 2
