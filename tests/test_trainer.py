@@ -8,7 +8,7 @@ import tfbiggan
 from conftest import mirrored_cpu_strategy
 from tfbiggan.data import distributed_dataset, make_source
 from tfbiggan.data.source import IndexedSource
-from tfbiggan.training.trainer import METRICS, Trainer
+from tfbiggan.training.trainer import METRICS, Trainer, normal_from_bits
 from train_utils import TINY
 
 
@@ -112,6 +112,21 @@ class _NaNDigits(IndexedSource):
   def element(self, index):
     image, label = self._digits.element(index)
     return image * float("nan"), label
+
+
+@pytest.mark.smoke
+def test_noise_from_random_bits_is_finite_and_standard_normal():
+  """All-ones bits once made the uniform exactly 1 and z +Inf (a NaN loss at step 294 of a
+  digits-32 run with d_steps=2)."""
+  extremes = normal_from_bits(tf.constant([0, 2**32 - 1024, 2**32 - 1], tf.uint32)).numpy()
+  assert np.isfinite(extremes).all()
+  # The lowest is ndtri(2^-25); the highest ndtri of the largest float32 below 1.
+  np.testing.assert_allclose(extremes[[0, 2]], [-5.420, 5.295], atol=2e-3)
+  assert extremes[0] < extremes[1] < extremes[2]
+  bits = tf.constant(np.random.default_rng(0).integers(0, 2**32, 200_000, dtype=np.uint32))
+  samples = normal_from_bits(bits).numpy()
+  assert np.isfinite(samples).all()
+  assert abs(samples.mean()) < 0.01 and abs(samples.std() - 1.0) < 0.01
 
 
 def test_non_finite_loss_is_reported_with_its_step(digits):

@@ -47,14 +47,27 @@ _Z, _Y, _AUGMENT = 0, 1, 2  # Purposes folded into a step's seed.
 _ALG = "philox"
 
 
+# The largest float32 below 1.
+_BELOW_ONE = 1.0 - 2.0 ** -24
+
+
 def standard_normal(shape, key):
   """Stateless N(0, 1) samples [shape], the same with and without XLA (up to the inverse
   normal CDF's last bits, about 1e-5 in the far tails): the top 24 of Philox's 32 random
-  bits give a uniform in (0, 1) exactly, and its inverse normal CDF a normal sample."""
+  bits give a uniform in (0, 1), and its inverse normal CDF a normal sample."""
   bits = tf.random.stateless_uniform(shape, key, minval=None, maxval=None, dtype=tf.uint32,
                                      alg=_ALG)
+  return normal_from_bits(bits)
+
+
+def normal_from_bits(bits):
+  """N(0, 1) samples from uint32 random bits (their top 24): ndtri((k + 0.5) / 2^24).
+
+  For k = 2^24 - 1, k + 0.5 rounds to 2^24 in float32, so the uniform would be exactly 1
+  and the sample +Inf (once in 2^24 draws: a NaN loss every few thousand steps of a
+  run); it is kept at the largest float32 below 1 (a sample of about 5.3)."""
   uniform = (tf.cast(tf.bitwise.right_shift(bits, 8), tf.float32) + 0.5) * 2.0 ** -24
-  return tf.math.ndtri(uniform)
+  return tf.math.ndtri(tf.minimum(uniform, _BELOW_ONE))
 
 
 @contextlib.contextmanager
