@@ -113,6 +113,19 @@ def test_the_page_searches_a_class_moves_truncation_and_downloads(explorer, tmp_
       cell = np.asarray(png.convert("RGB"))[2:2 + 128:4, 2:2 + 128:4].astype(np.float32)
       assert np.abs(cell / 127.5 - 1.0 - expected[0]).max() <= 2 / 127.5
       page.screenshot(path=str(tmp_path / "explorer.png"))
+
+      # Project tab: upload a digit, project it; the result names a class and a PSNR.
+      digit = tmp_path / "digit.png"
+      Image.fromarray(((expected[1] + 1) * 127.5).round().astype(np.uint8)).save(digit)
+      page.get_by_role("tab", name="Project").click()
+      page.locator("#upload input[type=file]").set_input_files(str(digit))
+      page.locator("#project").click()
+      page.wait_for_function(
+          "() => (document.querySelector('#found textarea') || {}).value"
+          "?.startsWith('nearest class')", timeout=120_000)
+      found = page.locator("#found textarea").input_value()
+      assert " dB" in found and found.split(":")[1].split(";")[0].strip() in [
+          str(d) for d in range(10)]
       browser.close()
   finally:
     app.close()
