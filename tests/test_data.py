@@ -11,7 +11,7 @@ import tensorflow_datasets as tfds
 from conftest import mirrored_cpu_strategy
 from tfbiggan.data import distributed_dataset, make_source, per_replica_batch_size
 from tfbiggan.data.image_folder import ImageFolderSource
-from tfbiggan.data.preprocessing import center_crop_and_resize
+from tfbiggan.data.preprocessing import center_crop_and_resize, prepare_image, read_image
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +69,25 @@ def test_center_crop_and_resize():
   image[:, 10:50] = 255  # The centre 40x40 square is white, the borders black.
   out = center_crop_and_resize(image, 8).numpy()
   assert out.shape == (8, 8, 3) and np.max(np.abs(out - 255)) <= 1e-3
+
+
+def test_images_to_project_are_preprocessed_as_training_data(tmp_path):
+  """A file and an array of the same image give the same input; grey and RGBA arrays become
+  RGB; floats in [-1, 1] pass through."""
+  image = np.zeros([40, 60, 3], np.uint8)
+  image[:, 10:50] = 255
+  Image.fromarray(image).save(tmp_path / "square.png")
+  from_file = read_image(str(tmp_path / "square.png"), 8)
+  np.testing.assert_allclose(prepare_image(image, 8), from_file, atol=1e-6)
+  assert from_file.shape == (8, 8, 3) and from_file.min() >= 1.0 - 1e-5
+  grey = prepare_image(image[..., 0], 8)
+  rgba = prepare_image(np.concatenate([image, np.zeros([40, 60, 1], np.uint8)], -1), 8)
+  np.testing.assert_allclose(grey, from_file, atol=1e-6)
+  np.testing.assert_allclose(rgba, from_file, atol=1e-6)
+  floats = np.linspace(-1, 1, 8 * 8 * 3, dtype=np.float32).reshape(8, 8, 3)
+  np.testing.assert_allclose(prepare_image(floats, 8), floats, atol=1e-6)
+  with pytest.raises(ValueError, match=r"must be \[H, W, 3\]"):
+    prepare_image(np.zeros([4, 4, 2], np.uint8), 8)
 
 
 def _write_folder(root, corrupt=True):

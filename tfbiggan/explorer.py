@@ -121,7 +121,8 @@ class Explorer:
     """Projects an image (uint8 or float [H, W, 3] of any size; centre-cropped and resized)
     into the module. Returns a `tfbiggan.latent.projection.Projection`."""
     # pylint: disable=import-outside-toplevel
-    from tfbiggan.latent.projection import prepare_image, project
+    from tfbiggan.data.preprocessing import prepare_image
+    from tfbiggan.latent.projection import project
     target = prepare_image(image, self.resolution)
     hint = None if query in (None, "") else self.class_index(query)
     projection, = project(self.module, target[None], [hint], steps=steps, seed=seed,

@@ -69,7 +69,8 @@ def main(argv):
   from tfbiggan.generator_module import (load_generator_module, module_class_names,
                                          module_resolution, require_embedding_signature)
   from tfbiggan.image_grid import save_image_grid
-  from tfbiggan.latent.projection import describe, project, read_image
+  from tfbiggan.data.preprocessing import read_image
+  from tfbiggan.latent.projection import describe, project
   if not files.exists(FLAGS.image):
     raise common.UserError(f"no image at --image={FLAGS.image}")
   module = load_generator_module(FLAGS.module)

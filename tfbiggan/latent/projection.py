@@ -176,7 +176,8 @@ def project(module, targets, class_hints=None, steps=300, search_steps=None, res
   Args:
     module: from `tfbiggan.generator_module.load_generator_module`, with the `embedding`
       signature.
-    targets: float [N, R, R, 3] in [-1, 1] at the module's resolution (see `read_image`).
+    targets: float [N, R, R, 3] in [-1, 1] at the module's resolution (e.g. from
+      `tfbiggan.data.preprocessing.read_image`).
     class_hints: None, or one class index (or None) per image: start from that class only.
     steps: Adam steps in all (search and refinement).
     search_steps: steps of the search over starts (default: a quarter of `steps`).
@@ -241,31 +242,6 @@ def project(module, targets, class_hints=None, steps=300, search_steps=None, res
                      class_index=int(classes[i]), start_class=int(start_classes[best[i]]),
                      reconstruction=images[i], psnr=float(quality[i]), loss=float(loss[i]))
           for i in range(count)]
-
-
-def read_image(path, resolution):
-  """An image file (any file system; PNG, JPEG, GIF, BMP) centre-cropped and resized to
-  float32 [resolution, resolution, 3] in [-1, 1], as training data is."""
-  # pylint: disable=import-outside-toplevel
-  from tfbiggan.data.preprocessing import decode_and_preprocess
-  return decode_and_preprocess(files.read_bytes(path), resolution).numpy()
-
-
-def prepare_image(image, resolution):
-  """An image array, uint8 [H, W, 3] (0..255; [H, W] or [H, W, 1] grey, [H, W, 4] RGBA) or
-  float [H, W, 3] already in [-1, 1], centre-cropped and resized to float32
-  [resolution, resolution, 3] in [-1, 1]."""
-  # pylint: disable=import-outside-toplevel
-  from tfbiggan.data.preprocessing import center_crop_and_resize, to_rgb, uint8_to_model_range
-  image = np.asarray(image)
-  if image.ndim == 2:
-    image = image[..., None]
-  if image.ndim != 3 or image.shape[-1] not in (1, 3, 4):
-    raise ValueError(f"an image must be [H, W, 3] (or grey / RGBA), got {list(image.shape)}")
-  image = to_rgb(image[..., :3])
-  if image.dtype == np.uint8:
-    image = uint8_to_model_range(image)
-  return np.clip(center_crop_and_resize(image, resolution).numpy(), -1.0, 1.0)
 
 
 def describe(projection, class_names):
