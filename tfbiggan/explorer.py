@@ -19,8 +19,8 @@ from tfbiggan.class_names import lookup_class, row_label
 from tfbiggan.generator_module import (generate_from_embedding, load_generator_module,
                                        module_class_embeddings, module_class_names,
                                        module_resolution, module_sizes)
-from tfbiggan.latent.interpolation import latent_walk
-from tfbiggan.sampling import interpolate, truncated_noise
+from tfbiggan.latent.interpolation import class_walk, noise_walk
+from tfbiggan.sampling import class_grid_inputs, truncated_noise
 
 NUM_DIRECTIONS = 5  # Direction sliders: the strongest SeFa directions.
 
@@ -72,25 +72,30 @@ class Explorer:
                                    np.asarray(embeddings, np.float32), truncation,
                                    self.batch_size)
 
+  def draw_labels(self, z, y, truncation):
+    """Images of z [N, dim_z] and (soft) labels y [N, num_classes], whose embedding is
+    y @ rows (the straight line between classes is the line between their rows)."""
+    return self.draw(z, np.asarray(y, np.float32) @ self.rows, truncation)
+
   def samples(self, query, truncation, seed, count):
-    """`count` samples of one class: z of `seed` (hub convention, z = t * truncnorm)."""
-    index = self.class_index(query)
-    z = truncated_noise(count, self.dim_z, truncation, seed=seed)
-    return self.draw(z, np.repeat(self.rows[index][None], count, axis=0), truncation)
+    """`count` samples of one class: z of `seed` (hub convention, z = t * truncnorm), as a
+    one-row class grid draws them."""
+    z, y = class_grid_inputs([self.class_index(query)], count, self.dim_z, self.num_classes,
+                             truncation, seed)
+    return self.draw_labels(z, y, truncation)
 
   def class_walk(self, start, end, steps, truncation, seed):
-    """One z (of `seed`), the class embedding moving from `start`'s row to `end`'s."""
-    z = truncated_noise(1, self.dim_z, truncation, seed=seed)[0]
-    z, embeddings = latent_walk(z, self.rows[self.class_index(start)],
-                                self.rows[self.class_index(end)], steps)
-    return self.draw(z, embeddings, truncation)
+    """One z (of `seed`), the class moving from `start` to `end` (`interpolation.class_walk`)."""
+    z, y = class_walk(self.class_index(start), self.class_index(end), steps, self.dim_z,
+                      self.num_classes, truncation, seed)
+    return self.draw_labels(z, y, truncation)
 
   def seed_walk(self, query, seeds, steps, truncation):
-    """One class, z moving from seeds[0]'s noise to seeds[1]'s along the great circle."""
-    start, end = (truncated_noise(1, self.dim_z, truncation, seed=s)[0] for s in seeds)
-    z = interpolate(start, end, steps, "slerp")
-    row = self.rows[self.class_index(query)]
-    return self.draw(z, np.repeat(row[None], steps, axis=0), truncation)
+    """One class, z moving from seeds[0]'s noise to seeds[1]'s along the great circle
+    (`interpolation.noise_walk`)."""
+    z, y = noise_walk(self.class_index(query), seeds, steps, self.dim_z, self.num_classes,
+                      truncation)
+    return self.draw_labels(z, y, truncation)
 
   def directions(self):
     """The strongest SeFa directions, float32 [NUM_DIRECTIONS, dim_z] (computed once)."""

@@ -56,6 +56,7 @@ def build_app(explorer, title=None, download_dir=None):
   """
   gr = import_gradio()
   labels = explorer.class_labels()
+  # Local disk on purpose: Gradio serves downloads from files on the machine it runs on.
   download_dir = download_dir or tempfile.mkdtemp(prefix="tfbiggan_explore_")
   title = title or (f"tfbiggan explorer: {explorer.num_classes} classes, "
                     f"{explorer.resolution} px")
