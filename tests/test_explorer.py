@@ -1,7 +1,6 @@
 """The explorer: what it computes (against the module's own signatures), and its page in a
 real browser (Debian's chromium, headless, driven by playwright)."""
 
-import io
 import shutil
 import socket
 import subprocess
