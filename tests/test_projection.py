@@ -188,8 +188,9 @@ def test_projection_on_the_trained_demo_generator(tmp_path):
   exported with its D: 20 generated digits projected without a hint."""
   # pylint: disable=import-outside-toplevel
   from tfbiggan.demo import train_demo
+  from tfbiggan.training.demo_options import DEMO_STEPS
   from tfbiggan_export.exporter import export_run
-  run = train_demo(str(tmp_path))["run"]
+  run = train_demo(str(tmp_path), DEMO_STEPS)["run"]
   path = export_run(run.path, str(tmp_path / "module"), truncation_grid=(1.0,),
                     with_discriminator=True)
   demo = load_generator_module(path)
