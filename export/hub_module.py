@@ -151,9 +151,6 @@ def build_generator_module(generator, class_names, metadata, jit_compile=False,
   for training in (False, True) if trainable_call else (False,):
     call.get_concrete_function(inputs_spec, training=training)
   root.__call__ = call
-  @tf.function(input_signature=[inputs_spec], autograph=False)
-  def serve(inputs):
-    return call(inputs)
 
   @tf.function(input_signature=[z_spec, y_spec, t_spec], autograph=False)
   def default(z, y, truncation):
@@ -170,7 +167,9 @@ def build_generator_module(generator, class_names, metadata, jit_compile=False,
   def embedding(z, embedding, truncation):  # pylint: disable=redefined-outer-name
     return {"default": images(z, embedding, truncation, embedded=True)}
 
-  root.serve = serve
+  # __call__ itself, not a function calling it: every function in the module takes all the
+  # variables as inputs, and each adds to the load time.
+  root.serve = call
   root.default = default
   root.labels = labels
   root.embedding = embedding

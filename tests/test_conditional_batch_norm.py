@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from conftest import mirrored_cpu_strategy
 from layer_test_case import run_layer_test
+from tfbiggan.configs import OFFICIAL_TRUNCATION_GRID
 from tfbiggan.layers.conditional_batch_norm import ConditionalBatchNorm
 from tfbiggan.layers.conditional_batch_norm import interpolate_on_grid
 
@@ -157,6 +158,23 @@ def test_truncation_grid_statistics_are_interpolated_linearly():
   np.testing.assert_allclose(got, 0.5 * means[1] + 0.5 * means[2], rtol=1e-6)
   clipped = interpolate_on_grid((0.0, 0.5, 1.0), tf.constant(means), tf.constant(7.0)).numpy()
   np.testing.assert_allclose(clipped, means[2])
+
+
+def test_official_grid_points_give_their_rows_exactly_in_a_traced_graph():
+  # Exported modules run this inside tf.function, where grappler rewrites divisions by
+  # constants into multiplications by reciprocals: weights like (t - g_i) / const are then
+  # 1 +- 1 ulp at grid points, and the conformance tests on the 0.02 grid would drift.
+  table = tf.constant(np.random.default_rng(0).standard_normal(
+      (len(OFFICIAL_TRUNCATION_GRID), 64)).astype(np.float32) * 10)
+  traced = tf.function(lambda t: interpolate_on_grid(OFFICIAL_TRUNCATION_GRID, table, t),
+                       autograph=False)
+  for index, point in enumerate(OFFICIAL_TRUNCATION_GRID):
+    np.testing.assert_array_equal(traced(tf.constant(point, tf.float32)).numpy(),
+                                  table.numpy()[index], err_msg=f"t = {point}")
+  # Between points: linear, with weight 0.65 on the upper row.
+  np.testing.assert_allclose(traced(tf.constant(0.333)).numpy(),
+                             0.35 * table.numpy()[16] + 0.65 * table.numpy()[17], rtol=1e-5,
+                             atol=1e-5)
 
 
 def test_missing_condition_is_a_clear_error():

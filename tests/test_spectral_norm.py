@@ -40,7 +40,7 @@ def test_power_iteration_matches_numpy_reference_of_official_graph():
   expected_us, expected_sigmas = _numpy_official_step(w, us)
   new_us, sigmas = power_iteration(tf.constant(w, tf.float32),
                                    [tf.constant(u, tf.float32) for u in us], EPS)
-  np.testing.assert_allclose(sigmas.numpy(), expected_sigmas, rtol=1e-5)
+  np.testing.assert_allclose(tf.stack(sigmas).numpy(), expected_sigmas, rtol=1e-5)
   for got, want in zip(new_us, expected_us):
     np.testing.assert_allclose(got.numpy(), want, rtol=1e-4, atol=1e-6)
 

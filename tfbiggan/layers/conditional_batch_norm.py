@@ -28,6 +28,27 @@ from tfbiggan.layers.sn_dense import SNDense
 _SYNCED = "only_first_replica"
 
 
+def grid_position(grid, value):
+  """Where `value` lies on the increasing `grid`: between points `index` and `index + 1`.
+
+  A handful of ops whatever the grid's length (an exported module evaluates this once per
+  BN layer): the index counts the interior points at or below the value.
+
+  Args:
+    grid: Python sequence of T >= 2 increasing floats.
+    value: float scalar; clipped to [grid[0], grid[-1]].
+
+  Returns: (index, weight): int32 scalar in [0, T - 2] and the float32 scalar share of point
+  `index + 1`, in [0, 1]; exactly 0 when value == grid[index].
+  """
+  points = tf.constant(grid, tf.float32)
+  value = tf.clip_by_value(tf.cast(value, tf.float32), grid[0], grid[-1])
+  interior = tf.constant(grid[1:-1], tf.float32, shape=[len(grid) - 2])
+  index = tf.reduce_sum(tf.cast(value >= interior, tf.int32))
+  low, high = tf.gather(points, index), tf.gather(points, index + 1)
+  return index, (value - low) / (high - low)
+
+
 def interpolate_on_grid(grid, table, value):
   """Linear interpolation of the rows of `table` at `value` on the increasing `grid`.
 
@@ -40,12 +61,11 @@ def interpolate_on_grid(grid, table, value):
   """
   if len(grid) == 1:
     return table[0]
-  grid_t = tf.constant(grid, tf.float32)
-  value = tf.clip_by_value(tf.cast(value, tf.float32), grid[0], grid[-1])
-  index = tf.searchsorted(grid_t, tf.reshape(value, [1]), side="right")[0] - 1
-  index = tf.clip_by_value(index, 0, len(grid) - 2)
-  low, high = tf.gather(grid_t, index), tf.gather(grid_t, index + 1)
-  weight = (value - low) / (high - low)
+  return _interpolate_rows(table, *grid_position(grid, value))
+
+
+def _interpolate_rows(table, index, weight):
+  """(1 - weight) * table[index] + weight * table[index + 1]: float32 [T, C] -> [C]."""
   return (1.0 - weight) * tf.gather(table, index) + weight * tf.gather(table, index + 1)
 
 
@@ -154,9 +174,13 @@ class ConditionalBatchNorm(keras.layers.Layer):
     return self.accumulated_mean.value / count, self.accumulated_var.value / count
 
   def _inference_moments(self, truncation):
+    if truncation is not None and len(self.truncation_grid) == 1:
+      return self.truncation_means.value[0], self.truncation_vars.value[0]
     if truncation is not None and self.truncation_grid:
-      return (interpolate_on_grid(self.truncation_grid, self.truncation_means.value, truncation),
-              interpolate_on_grid(self.truncation_grid, self.truncation_vars.value, truncation))
+      # One position for both tables.
+      position = grid_position(self.truncation_grid, truncation)
+      return (_interpolate_rows(self.truncation_means.value, *position),
+              _interpolate_rows(self.truncation_vars.value, *position))
     has_standing = self.accumulation_counter.value > 0
     standing_mean, standing_var = self.standing_moments()
     return (tf.where(has_standing, standing_mean, self.moving_mean.value),

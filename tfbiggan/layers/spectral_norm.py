@@ -48,18 +48,20 @@ def power_iteration(matrix, us, epsilon=1e-4):
     epsilon: the normalisation epsilon (1e-4 in the official modules).
 
   Returns:
-    (new_us, sigmas): the updated estimates (list of [1, out]) and the singular value
-    estimates, float32 [len(us)]; gradients flow to `matrix` only.
+    (new_us, sigmas): the updated estimates and the singular value estimates, two lists of
+    len(us) ([1, out] tensors and float32 scalars); gradients flow to `matrix` only.
   """
   vs, new_us, sigmas = [], [], []
   for u in us:
-    v = _normalize(_orthogonalize(tf.matmul(u, matrix, transpose_b=True), vs), epsilon)
-    u_new = _normalize(_orthogonalize(tf.matmul(v, matrix), new_us), epsilon)
+    v = tf.stop_gradient(_normalize(
+        _orthogonalize(tf.matmul(u, matrix, transpose_b=True), vs), epsilon))
+    # v W is both u's next estimate (before normalising) and sigma's factor: computed once.
+    v_matrix = tf.matmul(v, matrix)
+    u_new = tf.stop_gradient(_normalize(_orthogonalize(v_matrix, new_us), epsilon))
     vs.append(v)
     new_us.append(u_new)
-    v, u_new = tf.stop_gradient(v), tf.stop_gradient(u_new)
-    sigmas.append(tf.reduce_sum(tf.matmul(v, matrix) * u_new))
-  return new_us, tf.stack(sigmas)
+    sigmas.append(tf.reduce_sum(v_matrix * u_new))
+  return new_us, sigmas
 
 
 class SpectralNormalizedLayer(keras.layers.Layer):
@@ -103,7 +105,9 @@ class SpectralNormalizedLayer(keras.layers.Layer):
     kernel = tf.convert_to_tensor(self.w.value)
     if self.spectral_norm:
       matrix = tf.reshape(kernel, [-1, kernel.shape[-1]])
-      new_us, sigmas = power_iteration(matrix, [u.value for u in self.us], self.epsilon)
+      # Only u_0 normalises, so inference iterates u_0 alone (fewer ops in exported graphs).
+      us = self.us if training else self.us[:1]
+      new_us, sigmas = power_iteration(matrix, [u.value for u in us], self.epsilon)
       if training:
         for u, new_u in zip(self.us, new_us):
           u.assign(new_u)
@@ -119,7 +123,7 @@ class SpectralNormalizedLayer(keras.layers.Layer):
     matrix = tf.reshape(kernel, [-1, kernel.shape[-1]])
     if not self.spectral_norm:
       return tf.linalg.svd(matrix, compute_uv=False)[:self.num_singular_vectors]
-    return power_iteration(matrix, [u.value for u in self.us], self.epsilon)[1]
+    return tf.stack(power_iteration(matrix, [u.value for u in self.us], self.epsilon)[1])
 
   def get_config(self):
     config = super().get_config()
