@@ -12,12 +12,11 @@ Sampling, evaluation and `load_pretrained` all load modules through here.
 import contextlib
 import json
 
-import numpy as np
 import tensorflow as tf
 
 from tfbiggan import files
 from tfbiggan.class_names import lookup_classes, row_label
-from tfbiggan.sampling import class_grid_inputs
+from tfbiggan.sampling import class_grid_inputs, in_batches
 from tfbiggan.saved_model_loading import is_url, load_saved_model
 
 TFBIGGAN_ATTRIBUTES = ("dim_z", "num_classes", "class_names", "metadata_json")
@@ -119,20 +118,13 @@ def module_embedding_function(module, truncation):
 def generate(module, z, y, truncation, batch_size=16):
   """Images [N, R, R, 3] in [-1, 1] (numpy) of z [N, dim_z] and y [N, num_classes], in
   batches of `batch_size`."""
-  return _in_batches(module_function(module, truncation), z, y, batch_size)
-
-
-def _in_batches(call, z, condition, batch_size):
-  """np.concatenate of call(z, condition) over batches of `batch_size` rows."""
-  return np.concatenate([call(tf.constant(z[i:i + batch_size], tf.float32),
-                              tf.constant(condition[i:i + batch_size], tf.float32)).numpy()
-                         for i in range(0, len(z), batch_size)])
+  return in_batches(module_function(module, truncation), z, y, batch_size)
 
 
 def generate_from_embedding(module, z, embedding, truncation, batch_size=16):
   """Images [N, R, R, 3] in [-1, 1] (numpy) of z [N, dim_z] and class embeddings
   [N, shared_dim], through the module's `embedding` signature, in batches."""
-  return _in_batches(module_embedding_function(module, truncation), z, embedding, batch_size)
+  return in_batches(module_embedding_function(module, truncation), z, embedding, batch_size)
 
 
 def sample_class_grid(module, classes, samples_per_class=8, truncation=0.5, seed=0,

@@ -128,6 +128,20 @@ def noise_batches(num_samples, dim_z, num_classes, truncation=1.0, batch_size=50
     yield z, y
 
 
+def in_batches(call, z, condition, batch_size):
+  """Images of a generator call over rows in batches: np.concatenate of
+  call(z[i:i+b], condition[i:i+b]).numpy(), both given as float32 tensors.
+
+  Args:
+    call: (z [b, dim_z], condition [b, C]) -> images [b, R, R, 3].
+    z: [N, dim_z]; condition: [N, C] (labels, soft labels or class embeddings).
+    batch_size: rows per call.
+  """
+  return np.concatenate([call(tf.constant(z[i:i + batch_size], tf.float32),
+                              tf.constant(condition[i:i + batch_size], tf.float32)).numpy()
+                         for i in range(0, len(z), batch_size)])
+
+
 def sample_images(generator, labels, truncation, seed=0, batch_size=250):
   """Images [N, R, R, 3] in [-1, 1] of class ids `labels` [N] at a hub-style truncation.
 
@@ -137,11 +151,8 @@ def sample_images(generator, labels, truncation, seed=0, batch_size=250):
   z = truncated_noise(len(labels), config.dim_z, truncation, seed=seed)
   call = _sampling_function(generator)
   t = tf.constant(truncation, tf.float32)
-  out = []
-  for start in range(0, len(labels), batch_size):
-    y = tf.one_hot(labels[start:start + batch_size], config.num_classes)
-    out.append(call(tf.constant(z[start:start + batch_size]), y, t).numpy())
-  return np.concatenate(out)
+  y = np.eye(config.num_classes, dtype=np.float32)[np.asarray(labels)]
+  return in_batches(lambda z, y: call(z, y, t), z, y, batch_size)
 
 
 # One traced function per generator, for every truncation and call.

@@ -90,6 +90,7 @@ def _latent_grid():
   from tfbiggan.latent.directions import move_along
   from tfbiggan.latent.projection import Projection
   from tfbiggan.pretrained import load_pretrained_with_class_names
+  from tfbiggan.sampling import in_batches
   projection = Projection.load(FLAGS.latent)
   generator, names = load_pretrained_with_class_names(FLAGS.module)
   rows = generator.shared_embedding.w.numpy()
@@ -109,10 +110,10 @@ def _latent_grid():
     title += f", direction {FLAGS.direction}"
   z = np.tile(z, (len(embeddings), 1))  # Row-major: each embedding with every strength.
   embeddings = np.repeat(embeddings, len(strengths), axis=0)
-  images = np.concatenate([
-      generator.synthesize(z[i:i + FLAGS.batch_size], embeddings[i:i + FLAGS.batch_size],
-                           truncation=projection.truncation).numpy()
-      for i in range(0, len(z), FLAGS.batch_size)])
+  images = in_batches(
+      lambda z, embedding: generator.synthesize(z, embedding,
+                                                truncation=projection.truncation),
+      z, embeddings, FLAGS.batch_size)
   return images, labels, len(strengths), title
 
 

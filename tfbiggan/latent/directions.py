@@ -18,7 +18,7 @@ spectral normalisation's scale drops out), and all are concatenated along the ou
 import numpy as np
 
 from tfbiggan.class_names import lookup_classes, row_label
-from tfbiggan.sampling import class_grid_inputs
+from tfbiggan.sampling import class_grid_inputs, in_batches
 
 LAYERS = ("all", "first")
 
@@ -94,7 +94,6 @@ def direction_grid(generator, class_names, direction, strengths, classes, trunca
   z, y = class_grid_inputs(indices, 1, config.dim_z, config.num_classes, truncation, seed)
   moved = move_along(z, direction, strengths).transpose(1, 0, 2).reshape(-1, config.dim_z)
   labels = np.repeat(y, len(strengths), axis=0)
-  images = [generator(moved[i:i + batch_size], labels[i:i + batch_size],
-                      truncation=truncation).numpy()
-            for i in range(0, len(moved), batch_size)]
-  return np.concatenate(images), [row_label(class_names, index) for index in indices]
+  images = in_batches(lambda z, y: generator(z, y, truncation=truncation), moved, labels,
+                      batch_size)
+  return images, [row_label(class_names, index) for index in indices]

@@ -23,7 +23,9 @@ The result (`Projection`) saves as .npz; sampling and interpolation read it back
 import dataclasses
 
 from absl import logging
+import keras
 import numpy as np
+import tensorflow as tf
 
 from tfbiggan import files
 from tfbiggan.class_names import row_label
@@ -110,9 +112,6 @@ class _Objective:
   """The per-image loss [B] of (z, embedding) against targets [B, R, R, 3]."""
 
   def __init__(self, module, truncation, feature_weight):
-    # pylint: disable=import-outside-toplevel
-    import tensorflow as tf
-    self._tf = tf
     self.generate = module_embedding_function(module, truncation)
     self.features = _discriminator_features(module) if feature_weight > 0 else None
     self.feature_weight = feature_weight
@@ -120,10 +119,9 @@ class _Objective:
   def target_features(self, targets):
     if self.features is None:
       return None
-    return self.features(self._tf.constant(targets, self._tf.float32))
+    return self.features(tf.constant(targets, tf.float32))
 
   def __call__(self, z, embedding, targets, target_features):
-    tf = self._tf
     images = self.generate(z, embedding)
     loss = tf.reduce_mean(tf.square(images - targets), axis=[1, 2, 3])
     if self.features is not None:
@@ -140,9 +138,6 @@ def _optimize(objective, z, embedding, targets, steps, learning_rate, bound, uni
 
   Returns: (z, embedding, loss [B], images [B, R, R, 3]) at the end, numpy.
   """
-  # pylint: disable=import-outside-toplevel
-  import keras
-  import tensorflow as tf
   z_var = keras.Variable(z, dtype="float32", name="z")
   u_var = keras.Variable(embedding / unit, dtype="float32", name="embedding_units")
   optimizer = keras.optimizers.Adam(learning_rate)
