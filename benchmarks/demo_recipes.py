@@ -16,7 +16,6 @@ precision, recall and diversity of real data).
   python benchmarks/demo_recipes.py --overrides="lecam_weight=0.3;d_steps=2" --steps=2500
 """
 
-import dataclasses
 import json
 import os
 import tempfile
@@ -78,9 +77,7 @@ def main(argv):
   model_dir = FLAGS.model_dir or tempfile.mkdtemp(prefix="demo_recipe_")
   steps = FLAGS.steps or DEMO_STEPS
   start = time.time()
-  options = dataclasses.replace(demo_options(model_dir, steps),
-                                mixed_precision=FLAGS.mixed_precision)
-  train(config, options)
+  train(config, demo_options(model_dir, steps, mixed_precision=FLAGS.mixed_precision))
   minutes = (time.time() - start) / 60
   generator = RunDir(model_dir).load_ema_generator()
 

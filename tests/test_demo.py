@@ -20,8 +20,14 @@ def _run(*args):
 
 def test_demo_trains_then_writes_sample_and_truncation_grids(tmp_path):
   result = _run(f"--output_dir={tmp_path}", "--steps=4", "--samples_per_class=3",
-                "--truncation_rows=1.0,0.5", "--eval_samples=200", "--judge_epochs=2")
+                "--truncation_rows=1.0,0.5", "--eval_samples=200", "--judge_epochs=2",
+                "--precision=bfloat16")
   assert result.returncode == 0, result.stderr[-2000:]
+  # The precision chosen is said, and is the run's.
+  assert "for 4 steps into" in result.stdout
+  assert "in bfloat16 (bfloat16 as requested" in result.stdout
+  with open(tmp_path / "run" / "options.json") as f:
+    assert json.load(f)["mixed_precision"] is True
   samples = np.asarray(Image.open(tmp_path / "samples.png"))
   truncation = np.asarray(Image.open(tmp_path / "truncation.png"))
   assert samples.shape[0] > truncation.shape[0] > 2 * 64  # 10 rows vs 2 rows of 64 px cells

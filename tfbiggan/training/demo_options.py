@@ -6,8 +6,9 @@ from tfbiggan.training.options import TrainOptions
 DEMO_STEPS = 3000
 
 
-def demo_options(model_dir, steps=DEMO_STEPS, seed=0):
-  """TrainOptions of the demo: progress every 50 steps, checkpoints every 400."""
+def demo_options(model_dir, steps=DEMO_STEPS, seed=0, mixed_precision=False):
+  """TrainOptions of the demo: progress every 50 steps, checkpoints every 400; bfloat16
+  compute with `mixed_precision` (see `tfbiggan.training.precision`)."""
   return TrainOptions(model_dir=model_dir, steps=steps, steps_per_loop=50,
                       checkpoint_every=400, summary_every=400, seed=seed,
-                      standing_stats_batches=16)
+                      standing_stats_batches=16, mixed_precision=mixed_precision)

@@ -1,0 +1,33 @@
+"""The demo's choice of training precision from the CPU's flags."""
+
+import pytest
+
+from tfbiggan.training.precision import choose_precision, cpu_flags
+
+
+def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
+  cpuinfo = tmp_path / "cpuinfo"
+  cpuinfo.write_text("processor\t: 0\nmodel name\t: Some CPU\n"
+                     "flags\t\t: fpu sse2 avx2 avx512f amx_bf16 amx_tile\n\nprocessor\t: 1\n")
+  assert cpu_flags(str(cpuinfo)) == {"fpu", "sse2", "avx2", "avx512f", "amx_bf16", "amx_tile"}
+  assert cpu_flags(str(tmp_path / "missing")) == set()
+
+
+@pytest.mark.parametrize("flags, bfloat16, named", [
+    ({"avx2", "avx512f", "amx_bf16", "avx512_bf16"}, True, "AMX"),
+    ({"avx2", "avx512f", "avx512_bf16"}, True, "AVX512-BF16"),
+    ({"avx2", "avx512f"}, False, "neither"),
+    (set(), False, "neither"),
+])
+def test_auto_picks_bfloat16_only_where_the_cpu_has_native_bfloat16(flags, bfloat16, named):
+  precision = choose_precision("auto", flags)
+  assert precision.mixed_precision is bfloat16
+  assert precision.name == ("bfloat16" if bfloat16 else "float32")
+  assert named in precision.reason
+
+
+def test_an_explicit_precision_wins_and_a_wrong_one_is_named():
+  assert choose_precision("float32", {"amx_bf16"}).mixed_precision is False
+  assert choose_precision("bfloat16", set()).mixed_precision is True
+  with pytest.raises(ValueError, match="one of auto, float32, bfloat16; got 'fp16'"):
+    choose_precision("fp16")
