@@ -9,7 +9,9 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from conftest import mirrored_cpu_strategy
-from tfbiggan.data import distributed_dataset, make_source, per_replica_batch_size
+from tfbiggan.data import IndexedSource, distributed_dataset, make_source
+from tfbiggan.data import per_replica_batch_size
+from tfbiggan.data.class_subset import StreamedRecords
 from tfbiggan.data.image_folder import ImageFolderSource
 from tfbiggan.data.preprocessing import center_crop_and_resize, prepare_image, read_image
 
@@ -149,3 +151,34 @@ def test_tfds_stream_is_a_function_of_the_step():
     image = strategy.experimental_local_results(images)[0]
     assert image.shape == (2, 32, 32, 3)
     assert -1.0 <= float(tf.reduce_min(image)) and float(tf.reduce_max(image)) <= 1.0
+
+
+def test_class_subset_of_a_tfds_stream_is_read_once_then_indexed():
+  with tfds.testing.mock_data(num_examples=60):
+    full = make_source("cifar10", 32)
+    records, _ = full.host_dataset(0, 1)
+    stream = list(records.as_numpy_iterator())
+    stream_labels = np.array([example["label"] for example in stream])
+    subset = make_source("cifar10", 32, classes=["5", 3])  # Classes 5 and 3, in this order.
+    assert isinstance(subset, IndexedSource)
+    assert subset.class_names == ["5", "3"] and subset.num_classes == 2  # The mock's names.
+    fives, threes = np.flatnonzero(stream_labels == 5), np.flatnonzero(stream_labels == 3)
+    assert len(fives) and len(threes)
+    assert subset.num_examples == len(fives) + len(threes)
+    np.testing.assert_array_equal(subset.labels(), [0] * len(fives) + [1] * len(threes))
+    # Example i of the subset is the stream's record, decoded as the full source decodes it.
+    image, label = subset.element(tf.constant(len(fives), tf.int64))  # The first 3.
+    np.testing.assert_array_equal(image, full.decode(stream[threes[0]])[0])
+    assert int(label) == 1
+    few = make_source("cifar10", 32, classes=[5, 3], examples_per_class=1)
+    np.testing.assert_array_equal(few.labels(), [0, 1])
+    np.testing.assert_array_equal(few.element(tf.constant(1, tf.int64))[0],
+                                  full.decode(stream[threes[0]])[0])
+    # It trains like any indexed source: every label of the pipeline is 0 or 1.
+    _, labels = next(iter(distributed_dataset(mirrored_cpu_strategy(2), subset, 8)))
+    assert set(np.concatenate([t.numpy() for t in labels.values])) <= {0, 1}
+    size = sum(len(stream[i]["image"]) for i in np.concatenate([fives, threes]))
+    StreamedRecords(full, [3, 5], max_bytes=size)
+    with pytest.raises(ValueError, match=r"hold more than [\d.]+ MiB of encoded images, more "
+                                         r"than .* keeps in memory; choose fewer classes"):
+      StreamedRecords(full, [3, 5], max_bytes=size - 1)
