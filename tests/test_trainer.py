@@ -51,7 +51,7 @@ def digits():
 def test_same_weights_on_1_and_more_replicas_after_3_steps(digits, recipe):
   # LeCam's anchors are means over the global batch, so they too must not depend on the
   # number of replicas.
-  config = tfbiggan.get_config("digits-32", **TINY, **recipe)
+  config = tfbiggan.get_config("digits-32", **{**TINY, **recipe})
   initial = Trainer(config, mirrored_cpu_strategy(1), seed=7)
   results, trained = {}, {}
   # 4 replicas catch what 2 would (a sum or mean over replicas); the small-data pieces are
@@ -86,7 +86,7 @@ def test_same_weights_on_1_and_more_replicas_after_3_steps(digits, recipe):
 @pytest.mark.parametrize("lecam_weight", [0.0, 0.3])
 def test_checkpoint_holds_every_variable_of_the_run(lecam_weight):
   from tfbiggan.training.checkpoints import training_checkpoint  # pylint: disable=import-outside-toplevel
-  config = tfbiggan.get_config("digits-32", **TINY, lecam_weight=lecam_weight)
+  config = tfbiggan.get_config("digits-32", **{**TINY, "lecam_weight": lecam_weight})
   trainer = Trainer(config, mirrored_cpu_strategy(1))
   expected = (len(trainer.generator.weights) + len(trainer.discriminator.weights) +
               len(trainer.ema.ema_generator.weights) + len(trainer.g_optimizer.variables) +

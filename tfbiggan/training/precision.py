@@ -3,7 +3,8 @@
 bfloat16 compute (`TrainOptions.mixed_precision`, float32 weights) only pays on hardware with
 native bfloat16 matrix units: TPUs, recent GPUs, and x86 CPUs with AMX or AVX512-BF16, where
 oneDNN runs bfloat16 convolutions several times faster than float32 (a digits-32 step 1.7x,
-`benchmarks/demo_recipes.py`). On other CPUs bfloat16 is emulated and slower than float32.
+`benchmarks/demo_recipes.py`). Other CPUs have no bfloat16 instructions: float32 is the safe
+choice there.
 """
 
 import dataclasses
@@ -58,5 +59,5 @@ def choose_precision(requested="auto", flags=None):
     if flag in flags:
       return Precision(True, f"this CPU has {name} ({flag}): bfloat16 products run natively, "
                              "faster than float32")
-  return Precision(False, "this CPU has neither AMX nor AVX512-BF16, where bfloat16 would be "
-                          "emulated and slower than float32")
+  return Precision(False, "this CPU has neither AMX nor AVX512-BF16, the instructions that "
+                          "make bfloat16 faster than float32")
