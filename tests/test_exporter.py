@@ -200,13 +200,13 @@ def test_training_mode_uses_batch_statistics(module):
 
 
 def _network_traces(module_dir):
-  """How many traces of the generator network the module's graph holds."""
+  """The traces of the generator network in the module's graph: FunctionDefs."""
   from tensorflow.core.protobuf import saved_model_pb2  # pylint: disable=import-outside-toplevel
   saved = saved_model_pb2.SavedModel()
   with open(os.path.join(module_dir, "saved_model.pb"), "rb") as f:
     saved.ParseFromString(f.read())
-  return sum(f.signature.name.startswith("__inference_network_")
-             for f in saved.meta_graphs[0].graph_def.library.function)
+  return [f for f in saved.meta_graphs[0].graph_def.library.function
+          if f.signature.name.startswith("__inference_network_")]
 
 
 def test_a_default_module_holds_one_network_trace(module, module_dir, reference_generator,
@@ -214,7 +214,7 @@ def test_a_default_module_holds_one_network_trace(module, module_dir, reference_
   """Every signature shares one inference trace (a load restores each trace); the training
   trace comes only with trainable_call."""
   path = exporter.export_generator(reference_generator, str(tmp_path / "plain"))
-  assert (_network_traces(path), _network_traces(module_dir)) == (1, 2)
+  assert (len(_network_traces(path)), len(_network_traces(module_dir))) == (1, 2)
   plain = load_module(path)
   z, labels, y = _inputs()
   expected = module.signatures["default"](z=z, y=y, truncation=0.5)["default"].numpy()
@@ -225,6 +225,22 @@ def test_a_default_module_holds_one_network_trace(module, module_dir, reference_
     assert np.abs(out.numpy() - expected).max() <= 1e-6
   with pytest.raises((ValueError, TypeError)):
     plain({"z": z, "y": y, "truncation": 0.5}, training=True)
+
+
+def test_the_inference_trace_shares_the_grid_weights_and_uses_the_short_sn_step(
+    reference_generator, tmp_path):
+  """Each op of the network trace is imported at every load, so what is the same for every
+  layer is computed once: the truncation's grid position (one comparison with the grid,
+  not one per batch norm) and SN's sums as [1, 1] matmuls (the one reduction left counts
+  the grid points below the truncation)."""
+  path = exporter.export_generator(reference_generator, str(tmp_path / "module"))
+  (network,) = _network_traces(path)
+  ops = [node.op for node in network.node_def]
+  batch_norms = len(reference_generator.batch_norms)
+  assert batch_norms > 5
+  assert (ops.count("GreaterEqual"), ops.count("Sum"), ops.count("Square")) == (1, 1, 0)
+  # Per batch norm: one [1, T] x [T, C] matmul for each of the two statistics tables.
+  assert ops.count("ResourceGather") + ops.count("GatherV2") <= 2
 
 
 def test_discriminator_is_exported_for_fine_tuning(module, run_dir):

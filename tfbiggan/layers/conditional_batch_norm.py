@@ -31,8 +31,8 @@ _SYNCED = "only_first_replica"
 def grid_position(grid, value):
   """Where `value` lies on the increasing `grid`: between points `index` and `index + 1`.
 
-  A handful of ops whatever the grid's length (an exported module evaluates this once per
-  BN layer): the index counts the interior points at or below the value.
+  A handful of ops whatever the grid's length: the index counts the interior points at or
+  below the value.
 
   Args:
     grid: Python sequence of T >= 2 increasing floats.
@@ -49,6 +49,26 @@ def grid_position(grid, value):
   return index, (value - low) / (high - low)
 
 
+def grid_weights(grid, value):
+  """Linear-interpolation weights of `value` over the points of the increasing `grid`.
+
+  `grid_weights(grid, t) @ table` interpolates the rows of a [T, C] table at t. A network
+  computes the weights once and hands them to all its batch norms (an exported module's
+  graph would otherwise repeat these ops in every layer, and each op adds to its load time).
+
+  Args:
+    grid: Python sequence of T >= 2 increasing floats.
+    value: float scalar; clipped to [grid[0], grid[-1]].
+
+  Returns: float32 [1, T]: 1 - w at `index` and w at `index + 1` of `grid_position`, zero
+  elsewhere; exactly one-hot when value is a grid point.
+  """
+  index, weight = grid_position(grid, value)
+  points = len(grid)
+  return tf.expand_dims((1.0 - weight) * tf.one_hot(index, points)
+                        + weight * tf.one_hot(index + 1, points), 0)
+
+
 def interpolate_on_grid(grid, table, value):
   """Linear interpolation of the rows of `table` at `value` on the increasing `grid`.
 
@@ -61,12 +81,7 @@ def interpolate_on_grid(grid, table, value):
   """
   if len(grid) == 1:
     return table[0]
-  return _interpolate_rows(table, *grid_position(grid, value))
-
-
-def _interpolate_rows(table, index, weight):
-  """(1 - weight) * table[index] + weight * table[index + 1]: float32 [T, C] -> [C]."""
-  return (1.0 - weight) * tf.gather(table, index) + weight * tf.gather(table, index + 1)
+  return tf.matmul(grid_weights(grid, value), table)[0]
 
 
 @keras.saving.register_keras_serializable(package="tfbiggan")
@@ -90,7 +105,8 @@ class ConditionalBatchNorm(keras.layers.Layer):
     condition: float [B, D], required when conditional.
     training: batch statistics, update moving averages and SN vectors.
     accumulate: batch statistics, added to the standing-statistics accumulators.
-    truncation: float scalar selecting per-truncation statistics at inference.
+    truncation: float scalar selecting per-truncation statistics at inference, or its
+      `grid_weights` over `truncation_grid` ([1, T]; a network computes them once).
 
   Returns: same shape as inputs, compute dtype.
 
@@ -177,10 +193,12 @@ class ConditionalBatchNorm(keras.layers.Layer):
     if truncation is not None and len(self.truncation_grid) == 1:
       return self.truncation_means.value[0], self.truncation_vars.value[0]
     if truncation is not None and self.truncation_grid:
-      # One position for both tables.
-      position = grid_position(self.truncation_grid, truncation)
-      return (_interpolate_rows(self.truncation_means.value, *position),
-              _interpolate_rows(self.truncation_vars.value, *position))
+      weights = tf.cast(truncation, tf.float32)
+      if weights.shape.rank != 2:
+        weights = grid_weights(self.truncation_grid, weights)
+      # [1, C] each, broadcast over the batch like [C].
+      return (tf.matmul(weights, self.truncation_means.value),
+              tf.matmul(weights, self.truncation_vars.value))
     has_standing = self.accumulation_counter.value > 0
     standing_mean, standing_var = self.standing_moments()
     return (tf.where(has_standing, standing_mean, self.moving_mean.value),

@@ -4,6 +4,7 @@ import keras
 import tensorflow as tf
 
 from tfbiggan.layers.conditional_batch_norm import ConditionalBatchNorm
+from tfbiggan.layers.conditional_batch_norm import grid_weights
 from tfbiggan.layers.deep_generator_block import DeepGeneratorBlock
 from tfbiggan.layers.generator_block import GeneratorBlock
 from tfbiggan.layers.self_attention import SelfAttention
@@ -156,6 +157,10 @@ class Generator(keras.Model):
       h = self.linear(condition, training=training)
       conditions = [condition] * config.num_g_blocks
     h = tf.reshape(h, [-1, 4, 4, self.widths[0]])  # [B, 4, 4, 16 ch], NHWC.
+    if truncation is not None and len(config.truncation_grid) > 1 and not (
+        training or accumulate):
+      # One set of interpolation weights for every batch norm (fewer ops in exports).
+      truncation = grid_weights(config.truncation_grid, truncation)
     bn = dict(training=training, accumulate=accumulate, truncation=truncation)
     for index, (block, condition) in enumerate(zip(self.blocks, conditions)):
       if index == config.g_attention_block:
