@@ -2,16 +2,20 @@
 
 For a preset (default biggan-deep-128, random weights, the official 51-point truncation
 grid; statistics are not baked, which changes no timing) it exports our TF-Hub module with
-XLA off and on, and with the training trace of --trainable_call, and builds pytorch-pretrained-biggan's BigGAN-deep from its own default config
-(the 128 px model) with random weights, saved with torch.save. For each it prints the size on
+XLA off and on, and with the training trace of --trainable_call, and builds
+pytorch-pretrained-biggan's BigGAN-deep from its own default config (the 128 px model) with
+random weights, saved with torch.save. For each it prints the size on
 disk, the load time (from the files to a model ready to sample, in a fresh interpreter state
-as far as one process allows) and images/s at the batch size, all on the CPU, in one run.
+as far as one process allows) and images/s at the batch size, all on the CPU, in one run;
+then --fresh_loads loads of the XLA-off module, each the first of a new interpreter.
 
   pip install torch==2.13.0 pytorch-pretrained-biggan==0.1.1   # the `reference` extra
   python benchmarks/export_module.py --batch_size=8 --calls=5
 """
 
 import os
+import subprocess
+import sys
 import tempfile
 import time
 
@@ -26,6 +30,18 @@ flags.DEFINE_string("config", "biggan-deep-128", "Preset to export (the PyTorch 
 flags.DEFINE_integer("batch_size", 8, "Images per call.", lower_bound=1)
 flags.DEFINE_integer("calls", 5, "Timed calls after one warm-up call.", lower_bound=1)
 flags.DEFINE_float("truncation", 0.5, "Truncation of the samples.")
+flags.DEFINE_integer("fresh_loads", 3, "Loads of the XLA-off module, each the first of a "
+                     "fresh Python process.", lower_bound=0)
+
+# Run in a new interpreter: what a user's first `load_generator_module` costs after
+# `import tfbiggan`, TensorFlow's one-time work included.
+_FRESH_LOAD = """
+import sys, time
+from tfbiggan.generator_module import load_generator_module
+start = time.perf_counter()
+load_generator_module(sys.argv[1])
+print(time.perf_counter() - start)
+"""
 
 
 def _folder_megabytes(path):
@@ -72,7 +88,14 @@ def _tfbiggan_rows(folder):
     first, rate = _time_calls(lambda: signature(z=z, y=y, truncation=t)["default"].numpy(),
                               FLAGS.calls)
     rows.append((f"tfbiggan module, {name}", _folder_megabytes(path), load, first, rate))
-  return config.name, rows
+  fresh = [_fresh_load(os.path.join(folder, "False_False")) for _ in range(FLAGS.fresh_loads)]
+  return config.name, rows, fresh
+
+
+def _fresh_load(path):
+  out = subprocess.run([sys.executable, "-c", _FRESH_LOAD, path], check=True,
+                       capture_output=True, text=True).stdout
+  return float(out.split()[-1])
 
 
 def _pytorch_row(folder):
@@ -107,7 +130,7 @@ def main(argv):
                          "pytorch-pretrained-biggan==0.1.1` (tfbiggan's `reference` extra)")
   with tempfile.TemporaryDirectory() as folder:
     baseline, threads = _pytorch_row(folder)
-    name, rows = _tfbiggan_rows(folder)
+    name, rows, fresh = _tfbiggan_rows(folder)
   print(f"{name} on the CPU ({os.cpu_count()} cores; torch threads {threads}), batch "
         f"{FLAGS.batch_size}, truncation {FLAGS.truncation}, {FLAGS.calls} timed calls")
   print(f"  {'':38s} {'size MiB':>9s} {'load s':>7s} {'1st call s':>10s} {'images/s':>9s} "
@@ -115,6 +138,9 @@ def main(argv):
   for label, size, load, first, rate in [baseline] + rows:
     print(f"  {label:38s} {size:9.1f} {load:7.2f} {first:10.2f} {rate:9.2f} "
           f"{rate / baseline[4]:10.2f}x")
+  if fresh:
+    print(f"  XLA-off module, first load of a fresh process (after `import tfbiggan`): "
+          f"{', '.join(f'{seconds:.2f}' for seconds in fresh)} s")
 
 
 if __name__ == "__main__":

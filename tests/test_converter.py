@@ -8,7 +8,6 @@ import sys
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
 import tfbiggan
 from official_standin import (official_stack_names, random_official_values,

@@ -1,6 +1,5 @@
 """Fine-tuning: runs that start from a module or a run, class subsets and class mapping."""
 
-import dataclasses
 import os
 
 import numpy as np
