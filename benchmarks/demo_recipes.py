@@ -28,7 +28,7 @@ import machine
 
 flags.DEFINE_string("model_dir", None, "Run folder (default: a temporary one); a finished "
                     "run is measured as it is.")
-flags.DEFINE_integer("steps", None, "Training steps (default: the demo's in this precision).",
+flags.DEFINE_integer("steps", None, "Training steps (default: the demo's).",
                      lower_bound=1)
 flags.DEFINE_string("overrides", "", "Config overrides, 'field=value;field=value' (values "
                     "as JSON, else strings).")
@@ -70,14 +70,14 @@ def main(argv):
   from tfbiggan.metrics.precision_recall import precision_recall  # pylint: disable=import-outside-toplevel
   from tfbiggan.run_dir import RunDir  # pylint: disable=import-outside-toplevel
   from tfbiggan.sampling import sample_images  # pylint: disable=import-outside-toplevel
-  from tfbiggan.training.demo_options import demo_options, demo_steps  # pylint: disable=import-outside-toplevel
+  from tfbiggan.training.demo_options import DEMO_STEPS, demo_options  # pylint: disable=import-outside-toplevel
   from tfbiggan.training.loop import train  # pylint: disable=import-outside-toplevel
 
   print(f"machine: {machine.describe()}; float32 matmul {machine.matmul_gflops():.0f} GFLOP/s")
   overrides = _overrides(FLAGS.overrides)
   config = tfbiggan.get_config("digits-32", **overrides)
   model_dir = FLAGS.model_dir or tempfile.mkdtemp(prefix="demo_recipe_")
-  steps = FLAGS.steps or demo_steps(FLAGS.mixed_precision)
+  steps = FLAGS.steps or DEMO_STEPS
   start = time.time()
   train(config, demo_options(model_dir, steps, seed=FLAGS.seed,
                              mixed_precision=FLAGS.mixed_precision))

@@ -22,7 +22,7 @@ from absl import app
 from absl import flags
 
 flags.DEFINE_string("model_dir", None, "Run folder (default: a temporary one).")
-flags.DEFINE_integer("steps", None, "Training steps (default: the demo's in float32).",
+flags.DEFINE_integer("steps", None, "Training steps (default: the demo's).",
                      lower_bound=0)
 flags.DEFINE_integer("num_samples", 2000, "Samples per truncation.", lower_bound=10)
 FLAGS = flags.FLAGS
@@ -33,7 +33,7 @@ def main(argv):
   import numpy as np  # pylint: disable=import-outside-toplevel
   import tfbiggan  # pylint: disable=import-outside-toplevel
   from tfbiggan.data.digits import load_digits_array  # pylint: disable=import-outside-toplevel
-  from tfbiggan.training.demo_options import demo_options, demo_steps  # pylint: disable=import-outside-toplevel
+  from tfbiggan.training.demo_options import DEMO_STEPS, demo_options  # pylint: disable=import-outside-toplevel
   from tfbiggan.metrics import feature_statistics, frechet_distance_from_statistics  # pylint: disable=import-outside-toplevel
   from tfbiggan.metrics.classifier import KerasClassifier, activations  # pylint: disable=import-outside-toplevel
   from tfbiggan.metrics.digits_classifier import train_digits_classifier  # pylint: disable=import-outside-toplevel
@@ -42,7 +42,7 @@ def main(argv):
   from tfbiggan.training.loop import train  # pylint: disable=import-outside-toplevel
 
   model_dir = FLAGS.model_dir or tempfile.mkdtemp(prefix="digits_learning_")
-  steps = demo_steps(False) if FLAGS.steps is None else FLAGS.steps
+  steps = DEMO_STEPS if FLAGS.steps is None else FLAGS.steps
   config = tfbiggan.get_config("digits-32")
   start = time.time()
   if steps:

@@ -184,16 +184,15 @@ def test_command_errors_are_one_line(class_weighted_module, tmp_path, flags, mes
 
 @pytest.mark.slow
 def test_projection_on_the_trained_demo_generator(tmp_path):
-  """The demo's digits-32 trained as the demo trains it on this CPU (its precision and step
-  count, about 10 minutes), exported with its D: 20 generated digits projected without a
-  hint."""
+  """The demo's digits-32 trained as the demo trains it on this CPU (its precision, 6-10
+  minutes), exported with its D: 20 generated digits projected without a hint."""
   # pylint: disable=import-outside-toplevel
   from tfbiggan.demo import train_demo
-  from tfbiggan.training.demo_options import demo_steps
+  from tfbiggan.training.demo_options import DEMO_STEPS
   from tfbiggan.training.precision import choose_precision
   from tfbiggan_export.exporter import export_run
   bfloat16 = choose_precision("auto").mixed_precision
-  run = train_demo(str(tmp_path), demo_steps(bfloat16), mixed_precision=bfloat16)["run"]
+  run = train_demo(str(tmp_path), DEMO_STEPS, mixed_precision=bfloat16)["run"]
   path = export_run(run.path, str(tmp_path / "module"), truncation_grid=(1.0,),
                     with_discriminator=True)
   demo = load_generator_module(path)
