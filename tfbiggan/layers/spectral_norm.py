@@ -13,8 +13,9 @@ iteration with Gram-Schmidt); the op-by-op form is that of the official TF-Hub m
 
 The u_i are non-trainable [1, out] variables. They are updated (u_i <- u_i') only in
 training calls; at inference sigma is computed from the stored u_0 by the same single step
-(`inference_sigma`, in fewer graph ops), so a sample never changes the model. u is assigned inside replica contexts with
-ONLY_FIRST_REPLICA aggregation: W and u are mirrored, so every replica computes the same u'.
+(`inference_sigma`, in fewer graph ops), so a sample never changes the model. u is assigned
+inside replica contexts with ONLY_FIRST_REPLICA aggregation: W and u are mirrored, so every
+replica computes the same u'.
 """
 
 import keras
