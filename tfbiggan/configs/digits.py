@@ -8,9 +8,9 @@ CIFAR script with G's learning rate doubled to 2e-4 and an early EMA start, plus
 images need against a discriminator that memorises them (docs/training.md, "Diversity:
 recipes tried", measured with benchmarks/demo_recipes.py): a D of twice the width, and
 DiffAugment (translation, cutout) and LeCam (0.3) to keep it from memorising. In 3,000 steps
-(three runs: float32 and bfloat16, two seeds) that gives FID 1.7-2.1x the real-data floor,
-with 94.5-95.8 % of samples the requested digit at truncation 1 and over 99 % at 0.5; recall
-is 0.36-0.39 (0.22 before). The paper's 2 D steps reached recall 0.48 but missed those goals in one run of
+(four runs: float32 and bfloat16, two seeds) that gives FID 1.7-2.1x the real-data floor,
+with 94.5-97 % of samples the requested digit at truncation 1 and over 99 % at 0.5; recall
+is 0.36-0.40 (0.22 before). The paper's 2 D steps reached recall 0.48 but missed those goals in one run of
 two, and cost 1.4x per step.
 """
 
