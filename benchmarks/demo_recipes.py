@@ -77,7 +77,7 @@ def main(argv):
   overrides = _overrides(FLAGS.overrides)
   config = tfbiggan.get_config("digits-32", **overrides)
   model_dir = FLAGS.model_dir or tempfile.mkdtemp(prefix="demo_recipe_")
-  steps = FLAGS.steps or DEMO_STEPS
+  steps = DEMO_STEPS if FLAGS.steps is None else FLAGS.steps
   start = time.time()
   train(config, demo_options(model_dir, steps, seed=FLAGS.seed,
                              mixed_precision=FLAGS.mixed_precision))

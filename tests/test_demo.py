@@ -60,3 +60,10 @@ def test_bad_flag_is_one_clear_line_and_writes_nothing(tmp_path):
   result = _run(f"--output_dir={tmp_path / 'out'}", "--eval_samples=50")
   assert result.returncode != 0 and "--eval_samples must be 0 or at least 200" in result.stderr
   assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_demo_steps_default_only_when_not_given(tmp_path):
+  from tfbiggan.training.demo_options import DEMO_STEPS, demo_options  # pylint: disable=import-outside-toplevel
+  assert demo_options(str(tmp_path)).steps == DEMO_STEPS
+  assert demo_options(str(tmp_path), 0).steps == 0  # --steps=0 redraws; it trains nothing
+  assert demo_options(str(tmp_path), 7).steps == 7

@@ -12,8 +12,9 @@ DEMO_STEPS = 3000
 
 
 def demo_options(model_dir, steps=None, seed=0, mixed_precision=False):
-  """TrainOptions of the demo: `steps` (default DEMO_STEPS), progress every 50 steps,
-  checkpoints every 400; bfloat16 compute with `mixed_precision`."""
-  return TrainOptions(model_dir=model_dir, steps=steps or DEMO_STEPS,
+  """TrainOptions of the demo: `steps` to reach (None: DEMO_STEPS; 0 trains nothing, e.g. to
+  redraw a finished run), progress every 50 steps, checkpoints every 400; bfloat16 compute
+  with `mixed_precision`."""
+  return TrainOptions(model_dir=model_dir, steps=DEMO_STEPS if steps is None else steps,
                       steps_per_loop=50, checkpoint_every=400, summary_every=400, seed=seed,
                       standing_stats_batches=16, mixed_precision=mixed_precision)
