@@ -14,8 +14,9 @@ from tfbiggan.generator_module import (generate, generate_from_embedding, load_g
                                        module_class_embeddings)
 from tfbiggan.image_grid import to_uint8
 from tfbiggan.latent.interpolation import latent_walk
-from tfbiggan.latent.projection import (MEAN_START, Projection, candidate_classes,
-                                        nearest_classes, project, psnr)
+from tfbiggan.latent.projection import (MEAN_START, Projection, adam_update,
+                                        candidate_classes, nearest_classes, project,
+                                        projection_step, psnr)
 from tfbiggan.sampling import truncated_noise
 from train_utils import cli_env
 
@@ -98,6 +99,36 @@ def test_projection_is_seeded_and_round_trips_through_npz(module, generated):
   files.save_npz("ram://projections/other.npz", z=first.z)
   with pytest.raises(ValueError, match="not a projection written by tfbiggan-project"):
     Projection.load("ram://projections/other.npz")
+
+
+def test_projections_share_one_traced_step(module, generated):
+  """Search and refinement (batches of 4 and 2 starts), another truncation and another call:
+  one trace of the step, kept with the module (tracing a 128 px module's gradient takes
+  seconds)."""
+  images, _, labels = generated
+  project(module, images[:2], class_hints=labels[:2], steps=4, search_steps=2, restarts=2,
+          truncation=0.5, feature_weight=0.0, log_progress=False)
+  project(module, images[:1], steps=3, feature_weight=0.0, log_progress=False)
+  step = projection_step(module, with_features=False)
+  assert step is projection_step(module, with_features=False)
+  assert step.experimental_get_tracing_count() == 1
+
+
+def test_the_functional_adam_step_is_keras_adam():
+  # pylint: disable=import-outside-toplevel
+  import keras
+  import tensorflow as tf
+  rng = np.random.default_rng(0)
+  start = rng.normal(size=[3, 5]).astype(np.float32)
+  gradients = (rng.normal(size=[6, 3, 5]) * [[1.0], [10.0], [0.1]]).astype(np.float32)
+  variable = keras.Variable(start)
+  optimizer = keras.optimizers.Adam(0.05)
+  value, m, v = tf.constant(start), tf.zeros_like(start), tf.zeros_like(start)
+  for count, gradient in enumerate(gradients, start=1):
+    optimizer.apply_gradients([(tf.constant(gradient), variable)])
+    value, m, v = adam_update(value, gradient, m, v, float(count), 0.05)
+  np.testing.assert_allclose(value, variable.numpy(), atol=1e-5)  # float32 rounding
+  assert np.abs(value - start).max() > 0.2  # Six steps of 0.05 moved it.
 
 
 def test_candidates_and_nearest_classes():

@@ -104,10 +104,11 @@ def module_class_embeddings(module):
 
 def module_embedding_function(module, truncation):
   """The traceable, differentiable function (z [B, dim_z], embedding [B, shared_dim]) ->
-  images [B, R, R, 3] of the module's `embedding` signature at `truncation`."""
+  images [B, R, R, 3] of the module's `embedding` signature at `truncation` (a float or a
+  scalar tensor)."""
   require_embedding_signature(module)
   signature = module.signatures["embedding"]
-  truncation = tf.constant(float(truncation), tf.float32)
+  truncation = tf.cast(truncation, tf.float32)
 
   def generate_from_embedding(z, embedding):
     return signature(z=z, embedding=embedding, truncation=truncation)["default"]

@@ -21,9 +21,9 @@ The result (`Projection`) saves as .npz; sampling and interpolation read it back
 """
 
 import dataclasses
+import weakref
 
 from absl import logging
-import keras
 import numpy as np
 import tensorflow as tf
 
@@ -108,59 +108,98 @@ def _discriminator_features(module):
   return getattr(discriminator, "features", None)
 
 
-class _Objective:
-  """The per-image loss [B] of (z, embedding) against targets [B, R, R, 3]."""
-
-  def __init__(self, module, truncation, feature_weight):
-    self.generate = module_embedding_function(module, truncation)
-    self.features = _discriminator_features(module) if feature_weight > 0 else None
-    self.feature_weight = feature_weight
-
-  def target_features(self, targets):
-    if self.features is None:
-      return None
-    return self.features(tf.constant(targets, tf.float32))
-
-  def __call__(self, z, embedding, targets, target_features):
-    images = self.generate(z, embedding)
-    loss = tf.reduce_mean(tf.square(images - targets), axis=[1, 2, 3])
-    if self.features is not None:
-      error = tf.reduce_sum(tf.square(self.features(images) - target_features), axis=1)
-      scale = tf.reduce_sum(tf.square(target_features), axis=1) + 1e-8
-      loss += self.feature_weight * error / scale
-    return loss, images
+def objective(module, z, embedding, targets, target_features, truncation, feature_weight):
+  """The per-image loss [B] of (z [B, dim_z], embedding [B, shared_dim]) against targets
+  [B, R, R, 3], and the images [B, R, R, 3]: mean squared pixel error, plus `feature_weight`
+  times D's normalised squared feature error when `target_features` [B, F] is not None."""
+  images = module_embedding_function(module, truncation)(z, embedding)
+  loss = tf.reduce_mean(tf.square(images - targets), axis=[1, 2, 3])
+  if target_features is not None:
+    features = _discriminator_features(module)
+    error = tf.reduce_sum(tf.square(features(images) - target_features), axis=1)
+    scale = tf.reduce_sum(tf.square(target_features), axis=1) + 1e-8
+    loss += feature_weight * error / scale
+  return loss, images
 
 
-def _optimize(objective, z, embedding, targets, steps, learning_rate, bound, unit, progress,
-              train_embedding=True):
+def adam_update(variable, gradient, m, v, step, learning_rate, beta_1=0.9, beta_2=0.999,
+                epsilon=1e-7):
+  """One step of Adam as Keras takes it (bias correction folded into the step size), as a
+  function: returns (variable, m, v) after step `step` (1 for the first)."""
+  m = m + (gradient - m) * (1.0 - beta_1)
+  v = v + (tf.square(gradient) - v) * (1.0 - beta_2)
+  alpha = learning_rate * tf.sqrt(1.0 - beta_2 ** step) / (1.0 - beta_1 ** step)
+  return variable - m * alpha / (tf.sqrt(v) + epsilon), m, v
+
+
+# One traced step per loaded module and loss kind, shared by every projection with it: the
+# gradient of a 128 px module's function takes seconds to trace (docs/explore.md).
+_TRACED_STEPS = weakref.WeakKeyDictionary()
+
+
+def projection_step(module, with_features):
+  """The traced Adam step of projections into `module`: a tf.function of (z [B, dim_z],
+  units [B, shared_dim] (the embedding over `unit`), Adam's m and v of both, step, targets,
+  target_features [B, F] (ignored unless `with_features`), truncation, feature_weight,
+  learning_rate, bound, unit, embedding_rate) that returns (z, units, m_z, v_z, m_u, v_u,
+  loss [B]) after one step; z is clipped to [-bound, bound] and the embedding's step is
+  scaled by embedding_rate (0: held, as in the search). Traced once for any batch size and
+  for any values of the scalars, kept for as long as the module lives."""
+  steps = _TRACED_STEPS.setdefault(module, {})
+  if with_features not in steps:
+    dim_z, _ = module_sizes(module)
+    resolution = module_resolution(module)
+    shared_dim = module_class_embeddings(module).shape[1]
+    def spec(*shape):
+      return tf.TensorSpec(shape, tf.float32)
+    state = [spec(None, dim_z), spec(None, shared_dim)] * 3
+
+    @tf.function(input_signature=[*state, spec(), spec(None, resolution, resolution, 3),
+                                  spec(None, None), *[spec()] * 6])
+    def step(z, units, m_z, m_u, v_z, v_u, count, targets, target_features, truncation,
+             feature_weight, learning_rate, bound, unit, embedding_rate):
+      with tf.GradientTape() as tape:
+        tape.watch([z, units])
+        loss, _ = objective(module, z, units * unit, targets,
+                            target_features if with_features else None, truncation,
+                            feature_weight)
+        total = tf.reduce_sum(loss)  # Images are independent: each gets its own gradient.
+      gradient_z, gradient_u = tape.gradient(total, [z, units])
+      z, m_z, v_z = adam_update(z, gradient_z, m_z, v_z, count, learning_rate)
+      units, m_u, v_u = adam_update(units, gradient_u * embedding_rate, m_u, v_u, count,
+                                    learning_rate)
+      return tf.clip_by_value(z, -bound, bound), units, m_z, m_u, v_z, v_u, loss
+
+    steps[with_features] = step
+  return steps[with_features]
+
+
+def _optimize(module, z, embedding, targets, steps, learning_rate, bound, unit, truncation,
+              feature_weight, progress, train_embedding=True):
   """Adam on z (and the embedding when `train_embedding`) for `steps` steps, z clipped to
   [-bound, bound]; the embedding is optimised as embedding / unit.
 
   Returns: (z, embedding, loss [B], images [B, R, R, 3]) at the end, numpy.
   """
-  z_var = keras.Variable(z, dtype="float32", name="z")
-  u_var = keras.Variable(embedding / unit, dtype="float32", name="embedding_units")
-  optimizer = keras.optimizers.Adam(learning_rate)
-  trained = [z_var, u_var] if train_embedding else [z_var]
-  optimizer.build(trained)
+  features = _discriminator_features(module) if feature_weight > 0 else None
   targets = tf.constant(targets, tf.float32)
-  target_features = objective.target_features(targets)
-
-  @tf.function
-  def step():
-    with tf.GradientTape() as tape:
-      loss, _ = objective(z_var.value, u_var.value * unit, targets, target_features)
-      total = tf.reduce_sum(loss)  # Images are independent: each gets its own gradient.
-    gradients = tape.gradient(total, [v.value for v in trained])
-    optimizer.apply_gradients(zip(gradients, trained))
-    z_var.assign(tf.clip_by_value(z_var.value, -bound, bound))
-
-  for _ in range(steps):
-    step()
+  target_features = (features(targets) if features is not None
+                     else tf.zeros([len(targets), 0], tf.float32))
+  step = projection_step(module, features is not None)
+  z = tf.constant(z, tf.float32)
+  units = tf.constant(embedding / unit, tf.float32)
+  state = [z, units] + [tf.zeros_like(z), tf.zeros_like(units)] * 2
+  scalars = [float(value) for value in (truncation, feature_weight, learning_rate, bound,
+                                        unit, 1.0 if train_embedding else 0.0)]
+  for count in range(1, steps + 1):
+    state = list(step(*state, float(count), targets, target_features, *scalars))[:6]
     if progress is not None:
       progress.update()
-  loss, images = objective(z_var.value, u_var.value * unit, targets, target_features)
-  return (z_var.numpy(), u_var.numpy() * unit, loss.numpy(), images.numpy())
+  z, units = state[:2]
+  loss, images = objective(module, z, units * unit, targets,
+                           target_features if features is not None else None, truncation,
+                           feature_weight)
+  return z.numpy(), units.numpy() * unit, loss.numpy(), images.numpy()
 
 
 def project(module, targets, class_hints=None, steps=300, search_steps=None, restarts=3,
@@ -207,8 +246,7 @@ def project(module, targets, class_hints=None, steps=300, search_steps=None, res
   class_hints = list(class_hints) if class_hints is not None else [None] * count
   if len(class_hints) != count:
     raise ValueError(f"{len(class_hints)} class hints for {count} images")
-  objective = _Objective(module, truncation, feature_weight)
-  if feature_weight > 0 and objective.features is None:
+  if feature_weight > 0 and _discriminator_features(module) is None:
     logging.info("the module carries no discriminator: projecting with the pixel loss alone")
   unit = float(rows.std()) or 1.0
   bound = 2.0 * truncation
@@ -222,15 +260,15 @@ def project(module, targets, class_hints=None, steps=300, search_steps=None, res
   embedding = np.where(start_classes[:, None] == MEAN_START, rows.mean(0),
                        rows[np.maximum(start_classes, 0)]).astype(np.float32)
   progress = Progress("projecting", steps, min_interval_s=10.0) if log_progress else None
-  z, embedding, loss, _ = _optimize(objective, z, embedding, targets[owner], search_steps,
-                                    learning_rate, bound, unit, progress,
-                                    train_embedding=False)
+  z, embedding, loss, _ = _optimize(module, z, embedding, targets[owner], search_steps,
+                                    learning_rate, bound, unit, truncation, feature_weight,
+                                    progress, train_embedding=False)
   best = np.array([np.flatnonzero(owner == i)[np.argmin(loss[owner == i])]
                    for i in range(count)])
   # Refinement: the best start of each image.
-  z, embedding, loss, images = _optimize(objective, z[best], embedding[best], targets,
+  z, embedding, loss, images = _optimize(module, z[best], embedding[best], targets,
                                          steps - search_steps, learning_rate, bound, unit,
-                                         progress)
+                                         truncation, feature_weight, progress)
   classes = nearest_classes(embedding, rows)
   quality = psnr(images, targets)
   return [Projection(z=z[i], embedding=embedding[i], truncation=float(truncation),
