@@ -6,7 +6,7 @@ and notebooks can call it directly. Every image comes from the module's `embeddi
 signature (one concrete function, traced when the module was written and reused by every
 call), so a class, a blend of classes and a projected image are all just embeddings. The
 latent directions (SeFa) are computed once from the module's own variables, on first use or
-in the background from the start.
+in the background from the start, where the projection step is traced too.
 
 All images are float32 [N, R, R, 3] in [-1, 1]; classes are indices or names.
 """
@@ -32,14 +32,15 @@ class Explorer:
     module: a loaded generator module (from `load_generator_module`) with the `embedding`
       signature, or the path / handle of one.
     batch_size: images per module call.
-    precompute_directions: compute the SeFa directions now, in a background thread (for
-      BigGAN-deep 128 this builds a Keras generator from the module's weights: seconds).
+    warm_up: in a background thread, compute the SeFa directions (for BigGAN-deep 128 this
+      builds a Keras generator from the module's weights: seconds) and trace the
+      projection step (seconds too), so both are ready when their tabs are used.
 
   Raises:
     ValueError: a module without the `embedding` signature (says how to re-export it).
   """
 
-  def __init__(self, module, batch_size=16, precompute_directions=False):
+  def __init__(self, module, batch_size=16, warm_up=False):
     if isinstance(module, str):
       module = load_generator_module(module)
     self.module = module
@@ -50,8 +51,16 @@ class Explorer:
     self.batch_size = batch_size
     self._directions = None
     self._directions_lock = threading.Lock()
-    if precompute_directions:  # Ready by the time someone opens the Directions tab.
-      threading.Thread(target=self.directions, daemon=True).start()
+    self.warming_up = None
+    if warm_up:
+      self.warming_up = threading.Thread(target=self._warm_up, daemon=True)
+      self.warming_up.start()
+
+  def _warm_up(self):
+    # pylint: disable=import-outside-toplevel
+    from tfbiggan.latent.projection import prepare_projection
+    self.directions()
+    prepare_projection(self.module)
 
   def class_labels(self):
     """"<index> <name>" for every class, in index order (what a class picker lists)."""
