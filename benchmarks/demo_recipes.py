@@ -9,11 +9,14 @@ real train digits) against the 360 held-out test digits:
   * same-class diversity: the mean pairwise distance of features of samples of one class,
     over the same figure for the real test digits of that class.
 Baselines measured in the same run: the train split against the test split (FID floor,
-precision, recall and diversity of real data).
+precision, recall and diversity of real data). With --checkpoints, the same figures for
+every kept checkpoint (the last five), of the EMA generator and of the trained G itself
+(standing statistics accumulated for each), to see where recall comes from and how it moves.
 
   python benchmarks/demo_recipes.py                                  # the demo's recipe
   python benchmarks/demo_recipes.py --overrides=diff_augment=translation,cutout
   python benchmarks/demo_recipes.py --overrides="lecam_weight=0.3;d_steps=2" --steps=2500
+  python benchmarks/demo_recipes.py --model_dir=runs/recipe --checkpoints
 """
 
 import json
@@ -35,6 +38,8 @@ flags.DEFINE_string("overrides", "", "Config overrides, 'field=value;field=value
 flags.DEFINE_integer("num_samples", 2000, "Samples measured at t = 1.", lower_bound=100)
 flags.DEFINE_bool("mixed_precision", False, "Train with bfloat16 compute (float32 weights).")
 flags.DEFINE_integer("seed", 0, "Training seed (the demo's is 0); other seeds show the spread.")
+flags.DEFINE_bool("checkpoints", False, "Also measure the EMA G and the trained G of every "
+                  "kept checkpoint.")
 FLAGS = flags.FLAGS
 
 
@@ -60,6 +65,26 @@ def _diversity(features, labels):
   return float(np.mean(spreads))
 
 
+def _checkpoint_generators(model_dir):
+  """(step, "EMA G" or "trained G", generator with standing statistics) of every kept
+  checkpoint, oldest first."""
+  # pylint: disable=import-outside-toplevel
+  import tensorflow as tf
+  from tfbiggan.models.generator import Generator
+  from tfbiggan.run_dir import RunDir, variables_by_path
+  from tfbiggan.standing_statistics import bake_truncation_statistics
+  run = RunDir(model_dir)
+  state = tf.train.get_checkpoint_state(model_dir)
+  for path in state.all_model_checkpoint_paths:
+    step = int(tf.train.load_variable(path, "step/.ATTRIBUTES/VARIABLE_VALUE"))
+    for which, key in (("EMA G", "ema_generator"), ("trained G", "generator")):
+      generator = Generator(run.config())
+      tf.train.Checkpoint(**{key: variables_by_path(generator.weights)}).read(path) \
+          .assert_existing_objects_matched().expect_partial()
+      bake_truncation_statistics(generator)
+      yield step, which, generator
+
+
 def main(argv):
   del argv
   import numpy as np  # pylint: disable=import-outside-toplevel
@@ -79,10 +104,10 @@ def main(argv):
   model_dir = FLAGS.model_dir or tempfile.mkdtemp(prefix="demo_recipe_")
   steps = DEMO_STEPS if FLAGS.steps is None else FLAGS.steps
   start = time.time()
-  train(config, demo_options(model_dir, steps, seed=FLAGS.seed,
-                             mixed_precision=FLAGS.mixed_precision))
-  minutes = (time.time() - start) / 60
-  generator = RunDir(model_dir).load_ema_generator()
+  result = train(config, demo_options(model_dir, steps, seed=FLAGS.seed,
+                                      mixed_precision=FLAGS.mixed_precision))
+  trained = ("already trained" if result["stopped"] == "already_done"
+             else f"{(time.time() - start) / 60:.1f} min of training")
 
   judge = digits_classifier()
   train_x, _ = load_digits_array("train")
@@ -95,19 +120,26 @@ def main(argv):
   real_spread = _diversity(test_features, test_y)
   print(f"recipe: {overrides or 'the demo (digits-32 preset)'}, {steps} steps, "
         f"{'bfloat16' if FLAGS.mixed_precision else 'float32'}, seed {FLAGS.seed}, "
-        f"{minutes:.1f} min of training")
+        f"{trained}")
   print(f"real train vs test digits: FID {floor:.2f} (floor), precision {real_precision:.3f} "
         f"recall {real_recall:.3f}")
   labels = np.arange(FLAGS.num_samples) % 10
-  logits, features = activations(sample_images(generator, labels, 1.0), judge)
-  fid = frechet_distance_from_statistics(*feature_statistics(features), *test_stats)
-  precision, recall = precision_recall(test_features, features, k=3)
-  accuracy_half = np.mean(activations(sample_images(generator, labels, 0.5), judge)[0]
-                          .argmax(-1) == labels)
-  print(f"t=1: class accuracy {np.mean(logits.argmax(-1) == labels):.1%}, FID {fid:.2f} "
-        f"({fid / floor:.2f} x floor), precision {precision:.3f} recall {recall:.3f}, "
-        f"same-class diversity {_diversity(features, labels) / real_spread:.2f} x real")
-  print(f"t=0.5: class accuracy {accuracy_half:.1%}")
+
+  def measure(generator):
+    logits, features = activations(sample_images(generator, labels, 1.0), judge)
+    fid = frechet_distance_from_statistics(*feature_statistics(features), *test_stats)
+    precision, recall = precision_recall(test_features, features, k=3)
+    accuracy_half = np.mean(activations(sample_images(generator, labels, 0.5), judge)[0]
+                            .argmax(-1) == labels)
+    return (f"t=1: class accuracy {np.mean(logits.argmax(-1) == labels):.1%}, FID {fid:.2f} "
+            f"({fid / floor:.2f} x floor), precision {precision:.3f} recall {recall:.3f}, "
+            f"same-class diversity {_diversity(features, labels) / real_spread:.2f} x real; "
+            f"t=0.5: class accuracy {accuracy_half:.1%}")
+
+  print("the run's EMA generator:", measure(RunDir(model_dir).load_ema_generator()))
+  if FLAGS.checkpoints:
+    for step, which, generator in _checkpoint_generators(model_dir):
+      print(f"step {step}, {which}:", measure(generator))
   if not FLAGS.model_dir:
     print(f"(run left in {model_dir}; delete it when done)")
   return 0

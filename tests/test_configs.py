@@ -56,6 +56,8 @@ def test_overrides_and_json_round_trip():
     (dict(g_attention_block=9), "g_attention_block"),
     (dict(truncation_grid=(1.0, 0.5)), "truncation_grid"),
     (dict(architecture="stylegan"), "architecture"),
+    (dict(mode_seeking_weight=-1.0), "mode_seeking_weight must be >= 0"),
+    (dict(mode_seeking_weight=1.0, batch_size=255), "mode_seeking_weight needs an even"),
 ])
 def test_invalid_configs_name_the_field(overrides, message):
   with pytest.raises(ValueError, match=message):

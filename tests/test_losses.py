@@ -75,3 +75,19 @@ def test_r1_penalty_of_a_linear_discriminator():
   images = tf.zeros([2, 4, 4, 3])
   np.testing.assert_allclose(losses.r1_penalty(fn, images, gamma=10.0),
                              [5.0 * np.sum(a.numpy()**2)] * 2, rtol=1e-5)
+
+
+def test_mode_seeking_penalty_per_pair_and_its_gradient():
+  images = np.zeros([4, 2, 2, 1], np.float32)
+  images[1] = 0.5  # Pair 0 differs by 0.5 a pixel; pair 1 is one image twice.
+  images[2:] = 1.0
+  z = tf.constant([[0.0, 0.0], [1.0, 1.0], [0.0, 0.0], [2.0, -2.0]])
+  images = tf.constant(images)
+  with tf.GradientTape() as tape:
+    tape.watch(images)
+    penalty = losses.mode_seeking_penalty(images, z)  # mean|dz|: 1 and 2
+    first = penalty[0]
+  np.testing.assert_allclose(penalty, [1.0 / (0.5 + 1e-5), 1.0 / 1e-5], rtol=1e-6)
+  # Pulling the pair's second image away from the first lowers the penalty.
+  gradient = tape.gradient(first, images).numpy()
+  assert np.all(gradient[1] < 0) and np.all(gradient[0] > 0) and not gradient[2:].any()

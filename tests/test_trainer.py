@@ -46,11 +46,12 @@ def digits():
 
 
 @pytest.mark.parametrize("recipe", [
-    {}, dict(lecam_weight=1.0, freeze_d_blocks=1, g_trainable="embedding_and_norms")],
+    {}, dict(lecam_weight=1.0, freeze_d_blocks=1, g_trainable="embedding_and_norms",
+             mode_seeking_weight=1.0)],
     ids=["paper", "small-data"])
 def test_same_weights_on_1_and_more_replicas_after_3_steps(digits, recipe):
-  # LeCam's anchors are means over the global batch, so they too must not depend on the
-  # number of replicas.
+  # LeCam's anchors are means over the global batch, and mode seeking's pairs lie within a
+  # replica, so they too must not depend on the number of replicas.
   config = tfbiggan.get_config("digits-32", **{**TINY, **recipe})
   initial = Trainer(config, mirrored_cpu_strategy(1), seed=7)
   results, trained = {}, {}
@@ -61,6 +62,7 @@ def test_same_weights_on_1_and_more_replicas_after_3_steps(digits, recipe):
     trainer, metrics, first_bad = _train(mirrored_cpu_strategy(num_replicas), config,
                                          initial, 3, digits)
     assert first_bad == -1 and int(trainer.step.numpy()) == 3
+    assert (metrics["mode_seeking"] > 0) == bool(recipe)
     results[num_replicas] = (_state(trainer), metrics)
     trained[num_replicas] = trainer
   expected, expected_metrics = results[1]
@@ -147,3 +149,17 @@ def test_replicas_draw_distinct_noise_and_the_global_batch_does_not_depend_on_th
   assert np.max(np.abs(a.numpy() - b.numpy())) > 0.1
   assert not np.array_equal(trainer.fake_inputs(5, 0, 0)[0], a)  # Fresh noise every step.
   assert y0.shape == (8, 10)
+
+
+def test_mode_seeking_pairs_classes_within_a_replica():
+  config = tfbiggan.get_config("digits-32", **TINY, mode_seeking_weight=1.0)
+  trainer = Trainer(config, mirrored_cpu_strategy(1), seed=5)
+  z, y = trainer.fake_inputs(4, 1, 0)
+  z_paired, y_paired = trainer.fake_inputs(4, 1, 0, paired=True)
+  labels, paired = np.argmax(y, -1), np.argmax(y_paired, -1)
+  np.testing.assert_array_equal(z_paired, z)  # The noise is the same; the classes pair up.
+  np.testing.assert_array_equal(paired[0::2], labels[0::2])
+  np.testing.assert_array_equal(paired[1::2], paired[0::2])
+  assert not np.array_equal(labels[1::2], labels[0::2])
+  with pytest.raises(ValueError, match="even number per replica"):
+    Trainer(config.replace(batch_size=6), mirrored_cpu_strategy(2), seed=5)

@@ -17,6 +17,10 @@ global_batch_size=...)` (Keras 3 losses would average per replica instead).
   LeCam (Tseng et al., CVPR 2021, as google/lecam-gan computes it), with a_real, a_fake the
     moving averages of D's mean outputs on real and fake images:
     R = E[relu(D(x) - a_fake)^2] + E[relu(a_real - D(G(z)))^2]
+  mode seeking (MSGAN, Mao et al., CVPR 2019, eq. 3), on pairs of fakes of one class drawn
+    from noise z_a, z_b: R = 1 / (mean|G(z_a) - G(z_b)| / mean|z_a - z_b| + 1e-5), added to
+    G's loss so that G pays for mapping distinct noise to near-equal images; per pair here
+    (MSGAN takes the ratio of the batch's means) so that replicas share the average.
 """
 
 import tensorflow as tf
@@ -115,3 +119,19 @@ def lecam_penalty(real_logits, fake_logits, anchor_real, anchor_fake):
   anchor_fake = tf.stop_gradient(anchor_fake)
   return (tf.square(tf.nn.relu(real_logits - anchor_fake)) +
           tf.square(tf.nn.relu(anchor_real - fake_logits)))
+
+
+def mode_seeking_penalty(images, z, epsilon=1e-5):
+  """Per-pair mode-seeking penalty [B / 2] (unweighted) of rows (2i, 2i + 1), which must
+  share their class.
+
+  Args:
+    images: generated images [B, H, W, C] (B even).
+    z: their noise [B, dim_z].
+  """
+  images = tf.cast(images, tf.float32)
+  pixels = tf.reshape(images, [-1, 2, tf.reduce_prod(tf.shape(images)[1:])])
+  noise = tf.reshape(tf.cast(z, tf.float32), [-1, 2, z.shape[-1]])
+  ratio = (tf.reduce_mean(tf.abs(pixels[:, 0] - pixels[:, 1]), axis=1) /
+           tf.reduce_mean(tf.abs(noise[:, 0] - noise[:, 1]), axis=1))
+  return 1.0 / (ratio + epsilon)

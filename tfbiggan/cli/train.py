@@ -67,6 +67,8 @@ _OVERRIDES = {
     "lecam_decay": (flags.DEFINE_float, "Decay of LeCam's moving averages (paper: 0.99)."),
     "freeze_d_blocks": (flags.DEFINE_integer, "FreezeD: D's first k blocks stay as they "
                         "started (Mo et al. 2020; with --init_discriminator)."),
+    "mode_seeking_weight": (flags.DEFINE_float, "Mode-seeking regularisation of G for "
+                            "diverse samples (Mao et al. 2019 use 1; 0: off)."),
 }
 for _name, (_define, _help) in _OVERRIDES.items():
   _define(_name, None, _help + " Default: the config's.")

@@ -73,6 +73,10 @@ class BigGANConfig:
       conv, and self-attention placed among them) are not updated; 0: none.
     g_trainable: "all", or "embedding_and_norms" to update only G's shared class embedding and
       its batch norms' gains and biases (batch-statistics adaptation, Noguchi & Harada 2019).
+    mode_seeking_weight: mode-seeking regularisation of G (MSGAN, Mao et al., CVPR 2019):
+      G's batch comes in pairs of one class and its loss adds weight * E[1 / (mean|G(z_a) -
+      G(z_b)| / mean|z_a - z_b| + 1e-5)]; 0: off (MSGAN uses 1). Needs an even batch per
+      replica.
   """
   name: str
   architecture: str
@@ -118,6 +122,7 @@ class BigGANConfig:
   lecam_decay: float = 0.99
   freeze_d_blocks: int = 0
   g_trainable: str = "all"
+  mode_seeking_weight: float = 0.0
 
   def __post_init__(self):
     # Lists from JSON or users become tuples so that configs stay hashable and comparable.
@@ -220,9 +225,12 @@ class BigGANConfig:
                        f"{self.adam_beta1}, {self.adam_beta2}")
     if not 0 <= self.ema_decay < 1:
       raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
-    for field in ("ema_start_step", "ortho_reg", "r1_gamma"):
+    for field in ("ema_start_step", "ortho_reg", "r1_gamma", "mode_seeking_weight"):
       if getattr(self, field) < 0:
         raise ValueError(f"{field} must be >= 0, got {getattr(self, field)}")
+    if self.mode_seeking_weight and self.batch_size % 2:
+      raise ValueError(f"mode_seeking_weight needs an even batch_size (its pairs), got "
+                       f"{self.batch_size}")
     if self.lecam_weight < 0 or not 0 <= self.lecam_decay < 1:
       raise ValueError(f"lecam_weight must be >= 0 and lecam_decay in [0, 1), got "
                        f"{self.lecam_weight}, {self.lecam_decay}")

@@ -5,12 +5,14 @@ One training step (paper §4, App. C; BP `train_fns.py`, CG `modular_gan.py`):
     fake = G(z_k, y_k)                          # training-mode BN, no gradient to G
     logits = D([x_k; fake], [y_real_k; y_k])    # real and fake in one D call, as BP and CG
     D <- Adam(mean over the global batch of the per-example D loss [+ R1])
-  fake = G(z, y); G <- Adam(mean of the per-example G loss + orthogonal regularisation)
+  fake = G(z, y); G <- Adam(mean of the per-example G loss + orthogonal regularisation
+                            [+ mode seeking, with y in pairs of one class])
   EMA G <- decay * EMA G + (1 - decay) * G     # copies G before ema_start_step
 Small-data options (`tfbiggan.training.small_data`): FreezeD and G's embedding-and-norms
 training change which variables the optimizers update; LeCam adds
 lecam_weight * E[relu(D(x) - a_fake)^2 + relu(a_real - D(G(z)))^2] to each D update's loss,
-the anchors first updated with that update's global means (google/lecam-gan's order).
+the anchors first updated with that update's global means (google/lecam-gan's order); mode
+seeking (MSGAN) gives G's rows 2i and 2i + 1 one class and adds its per-pair penalty.
 Fake classes are uniform. Noise is stateless: the global batch's z and y of step s, update k
 are drawn from (seed, s, k) and each replica takes its own rows, so replicas get distinct
 noise and the step is the same on 1, 2 or 4 replicas (DiffAugment's draws are per replica).
@@ -27,15 +29,16 @@ import tensorflow as tf
 from tfbiggan.data.pipeline import per_replica_batch_size
 from tfbiggan.diff_augment import diff_augment
 from tfbiggan.losses import (discriminator_loss, generator_loss, lecam_penalty,
-                             orthogonal_regularization, orthogonal_regularization_kernels,
-                             r1_penalty)
+                             mode_seeking_penalty, orthogonal_regularization,
+                             orthogonal_regularization_kernels, r1_penalty)
 from tfbiggan.models.discriminator import Discriminator
 from tfbiggan.models.generator import Generator
 from tfbiggan.training.ema import GeneratorEMA
 from tfbiggan.training.small_data import (LeCamAnchors, trained_discriminator_variables,
                                           trained_generator_variables)
 
-METRICS = ("d_loss", "g_loss", "ortho_reg", "r1", "lecam", "d_real", "d_fake")
+METRICS = ("d_loss", "g_loss", "ortho_reg", "r1", "lecam", "mode_seeking", "d_real",
+           "d_fake")
 _Z, _Y, _AUGMENT = 0, 1, 2  # Purposes folded into a step's seed.
 
 
@@ -110,6 +113,11 @@ class Trainer:
     self.global_batch_size = config.batch_size
     self.per_replica_batch_size = per_replica_batch_size(config.batch_size,
                                                         strategy.num_replicas_in_sync)
+    if config.mode_seeking_weight and self.per_replica_batch_size % 2:
+      raise ValueError(f"mode_seeking_weight pairs the rows of each replica's batch, which "
+                       f"is {self.per_replica_batch_size} ({config.batch_size} over "
+                       f"{strategy.num_replicas_in_sync} replicas): use a batch_size of an "
+                       f"even number per replica")
     policy = "mixed_bfloat16" if mixed_precision else "float32"
     with strategy.scope(), dtype_policy(policy):
       self.generator = Generator(config)
@@ -144,13 +152,16 @@ class Trainer:
         tf.stack([self.seed.read_value(), tf.cast(step, tf.int64)]), update, alg=_ALG)
     return tf.random.experimental.stateless_fold_in(key, purpose, alg=_ALG)
 
-  def fake_inputs(self, step, update, replica_id):
-    """This replica's rows of the global (z [B, dim_z], one-hot y [B, classes]) of a step."""
+  def fake_inputs(self, step, update, replica_id, paired=False):
+    """This replica's rows of the global (z [B, dim_z], one-hot y [B, classes]) of a step;
+    with `paired`, rows 2i and 2i + 1 share their class (for mode seeking)."""
     config, batch = self.config, self.per_replica_batch_size
     z = standard_normal([self.global_batch_size, config.dim_z], self._key(step, update, _Z))
     y = tf.random.stateless_uniform([self.global_batch_size], self._key(step, update, _Y),
                                     minval=0, maxval=config.num_classes, dtype=tf.int32,
                                     alg=_ALG)
+    if paired:
+      y = tf.repeat(y[::2], 2)
     start = replica_id * batch
     return z[start:start + batch], tf.one_hot(y[start:start + batch], config.num_classes)
 
@@ -215,9 +226,14 @@ class Trainer:
       if self.lecam is not None:
         self.lecam.state.assign(lecam_state)
       d_loss_sum += d_loss
-    z, y_fake = self.fake_inputs(step, config.d_steps, replica_id)
+    paired = bool(config.mode_seeking_weight)
+    z, y_fake = self.fake_inputs(step, config.d_steps, replica_id, paired)
     with tf.GradientTape() as tape:
       fake = generator(z, y_fake, training=True)
+      mode_seeking = zero
+      if paired:
+        mode_seeking = config.mode_seeking_weight * tf.nn.compute_average_loss(
+            mode_seeking_penalty(fake, z), global_batch_size=self.global_batch_size // 2)
       fake = self._augment(fake, step, config.d_steps, replica_id)
       fake_logits_g = tf.cast(discriminator(fake, y_fake, training=True), tf.float32)
       g_loss = self._average(generator_loss(fake_logits_g, config.loss))
@@ -225,14 +241,14 @@ class Trainer:
       if config.ortho_reg:
         num_replicas = tf.distribute.get_replica_context().num_replicas_in_sync
         ortho = orthogonal_regularization(self._ortho_kernels, config.ortho_reg) / num_replicas
-      loss = g_loss + ortho
+      loss = g_loss + ortho + mode_seeking
     variables = self.g_variables
     self.g_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
     # Shares whose sum over replicas is the global value (means over the global batch).
     d_steps = float(config.d_steps)
     return tf.stack([
         d_loss_sum / d_steps, g_loss, ortho, r1_sum / d_steps, lecam_sum / d_steps,
-        tf.reduce_sum(real_logits) / self.global_batch_size,
+        mode_seeking, tf.reduce_sum(real_logits) / self.global_batch_size,
         tf.reduce_sum(fake_logits) / self.global_batch_size])
 
   def _train_loop_fn(self, iterator, num_steps):
