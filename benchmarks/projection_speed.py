@@ -6,7 +6,8 @@ the class as hint (`tfbiggan-project --class=...`), pixel loss only (official mo
 no discriminator). Three projections with different numbers of search steps (--restarts
 starts in one batch) and refinement steps (the best start alone) give the seconds per step
 of each phase by difference, and the set-up of a projection; the first projection with a
-module also traces the gradient of its function (once per loaded module), timed as its excess
+module also traces the gradient of its function (once per loaded module and batch size),
+timed as its excess
 over a repeat of it. Baseline, measured in the same run: one forward call of the
 module for a batch of --restarts images (what a search step costs before its backward pass).
 
@@ -69,7 +70,7 @@ def main(argv):
   print(f"  search {search:.2f} s/step ({FLAGS.restarts} starts), refinement {refine:.2f} "
         f"s/step, set-up {setup:.1f} s per projection; PSNR {found.psnr:.1f} dB after "
         f"{8 + extra} steps")
-  print(f"  the first projection with the loaded module also traces its step: "
+  print(f"  the first projection with the loaded module also traces its steps: "
         f"{first - base:.1f} s, once")
   print(f"  one forward call of {FLAGS.restarts} images (baseline): {forward:.2f} s; a search "
         f"step is {search / forward:.1f}x that")

@@ -46,17 +46,23 @@ def test_samples_walks_and_edits_match_the_module(explorer, random_digits_module
   np.testing.assert_allclose(directions @ directions.T, np.eye(NUM_DIRECTIONS), atol=1e-5)
 
 
-def test_warm_up_readies_the_directions_and_the_projection_step(random_digits_module):
+def test_warm_up_readies_the_directions_and_the_projection_steps(random_digits_module):
   # pylint: disable=import-outside-toplevel
   from tfbiggan.latent.projection import projection_step
-  module = load_generator_module(random_digits_module)  # Its own (untraced) step.
+  module = load_generator_module(random_digits_module)  # Its own (untraced) steps.
   assert Explorer(module).warming_up is None
   warm = Explorer(module, warm_up=True)
   warm.warming_up.join(timeout=300)
   assert not warm.warming_up.is_alive()
   assert warm._directions is not None  # pylint: disable=protected-access
-  # The module carries no D: the pixel-loss step is the one a projection will use.
-  assert projection_step(module, with_features=False).experimental_get_tracing_count() == 1
+  # The module carries no D: the pixel-loss steps are the ones its projections use.
+  step = projection_step(module, with_features=False)
+  traced = step.experimental_get_tracing_count()
+  assert traced >= 2
+  image = np.full([20, 24, 3], 128, np.uint8)
+  warm.project(image, steps=3)
+  warm.project(image, "7", steps=3)  # With a hint, the search has fewer starts.
+  assert step.experimental_get_tracing_count() == traced
 
 
 def test_class_lookup_takes_labels_names_and_indices(explorer):

@@ -101,17 +101,19 @@ def test_projection_is_seeded_and_round_trips_through_npz(module, generated):
     Projection.load("ram://projections/other.npz")
 
 
-def test_projections_share_one_traced_step(module, generated):
-  """Search and refinement (batches of 4 and 2 starts), another truncation and another call:
-  one trace of the step, kept with the module (tracing a 128 px module's gradient takes
-  seconds)."""
+def test_projections_reuse_the_traced_steps(class_weighted_module, generated):
+  """Search and refinement (batches of 4 and 2 starts) trace one step each; another
+  projection with those batches, at another truncation, traces nothing (tracing a 128 px
+  module's gradient takes seconds). The steps are kept with the module."""
+  module = load_generator_module(class_weighted_module)  # Its own steps.
   images, _, labels = generated
   project(module, images[:2], class_hints=labels[:2], steps=4, search_steps=2, restarts=2,
           truncation=0.5, feature_weight=0.0, log_progress=False)
-  project(module, images[:1], steps=3, feature_weight=0.0, log_progress=False)
+  project(module, images[2:4], class_hints=labels[2:4], steps=3, search_steps=1,
+          restarts=2, feature_weight=0.0, log_progress=False)
   step = projection_step(module, with_features=False)
   assert step is projection_step(module, with_features=False)
-  assert step.experimental_get_tracing_count() == 1
+  assert step.experimental_get_tracing_count() == 2
 
 
 def test_the_functional_adam_step_is_keras_adam():

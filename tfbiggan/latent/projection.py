@@ -141,21 +141,15 @@ def projection_step(module, with_features):
   """The traced Adam step of projections into `module`: a tf.function of (z [B, dim_z],
   units [B, shared_dim] (the embedding over `unit`), Adam's m and v of both, step, targets,
   target_features [B, F] (ignored unless `with_features`), truncation, feature_weight,
-  learning_rate, bound, unit, embedding_rate) that returns (z, units, m_z, v_z, m_u, v_u,
-  loss [B]) after one step; z is clipped to [-bound, bound] and the embedding's step is
-  scaled by embedding_rate (0: held, as in the search). Traced once for any batch size and
-  for any values of the scalars, kept for as long as the module lives."""
+  learning_rate, bound, unit, embedding_rate), all tensors, that returns (z, units, m_z,
+  v_z, m_u, v_u, loss [B]) after one step; z is clipped to [-bound, bound] and the
+  embedding's step is scaled by embedding_rate (0: held, as in the search). Traced once per
+  batch size (static shapes, as a step of one projection always had), for any values, and
+  kept for as long as the module lives."""
   steps = _TRACED_STEPS.setdefault(module, {})
   if with_features not in steps:
-    dim_z, _ = module_sizes(module)
-    resolution = module_resolution(module)
-    shared_dim = module_class_embeddings(module).shape[1]
-    def spec(*shape):
-      return tf.TensorSpec(shape, tf.float32)
-    state = [spec(None, dim_z), spec(None, shared_dim)] * 3
 
-    @tf.function(input_signature=[*state, spec(), spec(None, resolution, resolution, 3),
-                                  spec(None, None), *[spec()] * 6])
+    @tf.function
     def step(z, units, m_z, m_u, v_z, v_u, count, targets, target_features, truncation,
              feature_weight, learning_rate, bound, unit, embedding_rate):
       with tf.GradientTape() as tape:
@@ -174,11 +168,18 @@ def projection_step(module, with_features):
   return steps[with_features]
 
 
-def prepare_projection(module, feature_weight=1.0):
-  """Traces the projection step of `module` now (seconds for a 128 px module), so that its
-  first projection does not wait for it; `feature_weight` as `project`'s."""
-  features = _discriminator_features(module) if feature_weight > 0 else None
-  projection_step(module, features is not None).get_concrete_function()
+def prepare_projection(module, feature_weight=1.0, restarts=3, max_candidates=16):
+  """Traces the projection steps that projecting one image into `module` uses (seconds for
+  a 128 px module), so that its first projection does not wait for them: projects a blank
+  image for two steps, without a class hint and, when its search batch differs, with one.
+  The arguments are `project`'s."""
+  _, num_classes = module_sizes(module)
+  resolution = module_resolution(module)
+  hints = [None] + ([0] if num_classes <= max_candidates else [])
+  for hint in hints:
+    project(module, np.zeros([1, resolution, resolution, 3], np.float32), [hint], steps=2,
+            search_steps=1, restarts=restarts, max_candidates=max_candidates,
+            feature_weight=feature_weight, log_progress=False)
 
 
 def _optimize(module, z, embedding, targets, steps, learning_rate, bound, unit, truncation,
@@ -196,10 +197,12 @@ def _optimize(module, z, embedding, targets, steps, learning_rate, bound, unit, 
   z = tf.constant(z, tf.float32)
   units = tf.constant(embedding / unit, tf.float32)
   state = [z, units] + [tf.zeros_like(z), tf.zeros_like(units)] * 2
-  scalars = [float(value) for value in (truncation, feature_weight, learning_rate, bound,
-                                        unit, 1.0 if train_embedding else 0.0)]
+  scalars = [tf.constant(float(value), tf.float32)
+             for value in (truncation, feature_weight, learning_rate, bound, unit,
+                           1.0 if train_embedding else 0.0)]
   for count in range(1, steps + 1):
-    state = list(step(*state, float(count), targets, target_features, *scalars))[:6]
+    state = list(step(*state, tf.constant(float(count)), targets, target_features,
+                      *scalars))[:6]
     if progress is not None:
       progress.update()
   z, units = state[:2]
