@@ -30,6 +30,8 @@ flags.DEFINE_integer("steps", 500, "Steps of fine-tuning, and of training from s
 flags.DEFINE_integer("shots", 10, "Training images per new class.", lower_bound=1)
 flags.DEFINE_string("diff_augment", "translation,cutout", "DiffAugment of steps 2 and 3.")
 flags.DEFINE_float("lecam_weight", 0.0, "LeCam weight of steps 2 and 3.")
+flags.DEFINE_float("mode_seeking_weight", 0.0, "Mode-seeking weight of steps 2 and 3.",
+                   lower_bound=0.0)
 flags.DEFINE_integer("freeze_d_blocks", 0, "FreezeD blocks of the fine-tuning.")
 flags.DEFINE_string("tag", "", "Suffix of the fine-tuned and scratch runs' folders, to "
                     "compare recipes in one --workdir.")
@@ -56,10 +58,11 @@ def main(argv):
   print(f"machine: {machine.describe()}; float32 matmul {machine.matmul_gflops():.0f} GFLOP/s")
   workdir = FLAGS.workdir or tempfile.mkdtemp(prefix="transfer_")
   # The recipe the figures in docs/fine-tuning.md were measured with: digits-32 before the
-  # demo's diversity recipe (wider D, 2 D steps, DiffAugment, LeCam) became its preset.
+  # demo's diversity recipe (wider D, DiffAugment, LeCam, mode seeking) became its preset.
   config = tfbiggan.get_config("digits-32", d_ch=8, d_steps=1, diff_augment="",
-                               lecam_weight=0.0)
-  small_data = config.replace(diff_augment=FLAGS.diff_augment, lecam_weight=FLAGS.lecam_weight)
+                               lecam_weight=0.0, mode_seeking_weight=0.0)
+  small_data = config.replace(diff_augment=FLAGS.diff_augment, lecam_weight=FLAGS.lecam_weight,
+                              mode_seeking_weight=FLAGS.mode_seeking_weight)
 
   def run(name, steps, recipe, **options):
     model_dir = os.path.join(workdir, name)

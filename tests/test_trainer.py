@@ -152,7 +152,7 @@ def test_replicas_draw_distinct_noise_and_the_global_batch_does_not_depend_on_th
 
 
 def test_mode_seeking_pairs_classes_within_a_replica():
-  config = tfbiggan.get_config("digits-32", **TINY, mode_seeking_weight=1.0)
+  config = tfbiggan.get_config("digits-32", **{**TINY, "mode_seeking_weight": 1.0})
   trainer = Trainer(config, mirrored_cpu_strategy(1), seed=5)
   z, y = trainer.fake_inputs(4, 1, 0)
   z_paired, y_paired = trainer.fake_inputs(4, 1, 0, paired=True)

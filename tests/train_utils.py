@@ -18,7 +18,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Adam (beta1 = 0) turns that noise into steps of up to lr * noise / epsilon, which then
 # shift the BN moving means; at lr 2e-4 this alone reaches 1e-5 in 3 steps.
 TINY = dict(g_ch=4, d_ch=4, batch_size=8, d_steps=2, ortho_reg=1e-4, ema_start_step=1,
-            ema_decay=0.9, g_lr=1e-4, d_lr=2e-4, diff_augment="", lecam_weight=0.0)
+            ema_decay=0.9, g_lr=1e-4, d_lr=2e-4, diff_augment="", lecam_weight=0.0,
+            mode_seeking_weight=0.0)
 
 
 def write_tiny_config(folder, **overrides):
