@@ -23,10 +23,13 @@ EXTRAS = {
     # TF-Hub URLs (TF-GAN's Inception for FID) and hub.KerasLayer. Optional because
     # tensorflow-hub requires tf-keras, which pins its own TensorFlow version.
     "hub": HUB,
-    # The converter's equality test builds pytorch-pretrained-biggan's model (random weights);
-    # torch 2.13.0 is the CPU build the machines hold on disk.
-    # nbclient / ipykernel execute the notebooks in CI.
-    "test": HUB + ["pytest>=8", "scipy>=1.11", "torch==2.13.0",
+    # The converter's equality test builds pytorch-pretrained-biggan's model (random weights).
+    # It needs only torch's CPU build: install that first (PyTorch's install page gives the
+    # command for its CPU wheel index), or pip may fetch a CUDA build several GB large.
+    # nbclient / ipykernel execute the notebooks in CI; xdist spreads the suite over the
+    # cores and pytest-timeout ends a test that hangs.
+    "test": HUB + ["pytest>=8", "pytest-xdist>=3.5", "pytest-timeout>=2.2", "scipy>=1.11",
+                   "torch==2.13.0",
                    "pytorch-pretrained-biggan==0.1.1", "nbclient>=0.10", "nbformat>=5.9",
                    "ipykernel>=6.29",
                    # The explorer's page, driven in the system's chromium (never downloaded).
@@ -35,7 +38,7 @@ EXTRAS = {
     # tfbiggan-explore's web page (Gradio ships its front end; it runs offline).
     "explore": ["gradio>=5,<7"],
     # The smoke tests on the lowest supported versions (scripts/test_oldest.sh).
-    "smoke": ["pytest>=8"],
+    "smoke": ["pytest>=8", "pytest-xdist>=3.5", "pytest-timeout>=2.2"],
     # Independent implementations the reference checks compare against.
     "reference": ["torch==2.13.0", "pytorch-pretrained-biggan==0.1.1", "scipy>=1.11"],
 }

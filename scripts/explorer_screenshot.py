@@ -25,7 +25,7 @@ def main(argv):
   # pylint: disable=import-outside-toplevel
   from playwright.sync_api import sync_playwright
   from tfbiggan.explorer import Explorer
-  from tfbiggan.explorer_app import build_app, launch
+  from tfbiggan.explorer_app import HEADLESS_CHROMIUM_ARGS, build_app, launch
   explorer = Explorer(FLAGS.module)
   label = explorer.class_labels()[explorer.class_index(FLAGS["class"].value)]
   with socket.socket() as probe:
@@ -36,7 +36,7 @@ def main(argv):
   try:
     with sync_playwright() as driver:
       browser = driver.chromium.launch(executable_path=shutil.which("chromium"),
-                                       headless=True, args=["--no-sandbox"])
+                                       headless=True, args=list(HEADLESS_CHROMIUM_ARGS))
       page = browser.new_page(viewport={"width": 1100, "height": 720})
       page.goto(f"http://127.0.0.1:{port}/")
       page.wait_for_selector("#samples img", timeout=120_000)

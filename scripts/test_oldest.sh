@@ -7,4 +7,4 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/_venv.sh" "smoke" "$HERE/../.ci/oldest-constraints.txt" "$HERE/../.venv-oldest"
 cd "$ROOT"
 "$PY" -c 'import tensorflow as tf, keras; print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}")'
-exec "$PY" -m pytest -m smoke "$@"
+exec "$PY" -m pytest -m smoke -n logical --dist loadfile --durations=30 "$@"

@@ -29,11 +29,21 @@ def pytest_addoption(parser):
 
 def pytest_collection_modifyitems(config, items):
   if config.getoption("--run-slow"):
+    for item in items:  # Full-width models and demo-length runs: past pytest.ini's timeout.
+      if "slow" in item.keywords:
+        item.add_marker(pytest.mark.timeout(7200))
     return
   skip = pytest.mark.skip(reason="slow: run with --run-slow")
   for item in items:
     if "slow" in item.keywords:
       item.add_marker(skip)
+
+
+def _fail_a_skip_under_ci(report):
+  reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+  report.outcome = "failed"
+  report.longrepr = (f"skipped under CI=true ({reason}); CI must have every test "
+                     "dependency and tool: see scripts/test.sh and setup.py's test extra")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -42,10 +52,16 @@ def pytest_runtest_makereport(item, call):
   report = outcome.get_result()
   if (os.environ.get("CI") == "true" and report.skipped and "slow" not in item.keywords
       and not item.get_closest_marker("skip")):
-    reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
-    report.outcome = "failed"
-    report.longrepr = (f"skipped under CI=true ({reason}); CI must have every test "
-                       "dependency and tool: see scripts/test.sh and setup.py's test extra")
+    _fail_a_skip_under_ci(report)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+  """A whole file skipped while it is collected (a module-level `importorskip`) fails too."""
+  outcome = yield
+  report = outcome.get_result()
+  if os.environ.get("CI") == "true" and report.skipped:
+    _fail_a_skip_under_ci(report)
 
 
 @pytest.fixture(autouse=True)

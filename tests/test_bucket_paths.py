@@ -4,6 +4,7 @@ run, the module, the outputs and the evaluation reference all on TensorFlow's in
 in one process, and nothing may appear on the local disk."""
 
 import io
+import logging
 import os
 
 import numpy as np
@@ -48,7 +49,7 @@ def bucket_run(tmp_path, monkeypatch):
   tf.io.gfile.rmtree(BUCKET)
 
 
-def test_train_export_sample_evaluate_all_on_a_bucket(bucket_run, tmp_path):
+def test_train_export_sample_evaluate_all_on_a_bucket(bucket_run, tmp_path, caplog):
   run = RunDir(f"{BUCKET}/runs/folder")
   assert bucket_run["step"] == 2 and bucket_run["generator"] == run.final_generator_folder
   # The run's layout, in the bucket.
@@ -102,6 +103,24 @@ def test_train_export_sample_evaluate_all_on_a_bucket(bucket_run, tmp_path):
   json_path, png_path = evaluate.save_truncation_curve(curve, f"{BUCKET}/eval/curve")
   assert [point["truncation"] for point in files.read_json(json_path)] == [1.0, 0.5]
   assert Image.open(io.BytesIO(files.read_bytes(png_path))).format == "PNG"
+
+  # The run resumes from its checkpoint in the bucket.
+  config = run.config()
+  caplog.set_level(logging.INFO, logger="absl")
+  resumed = train(config, TrainOptions(model_dir=run.path, steps=3, steps_per_loop=1,
+                                       standing_stats_batches=1))
+  assert resumed["step"] == 3 and run.checkpoint_step() == 3
+  assert f"resumed from {run.path}/ckpt-2 at step 2" in caplog.text
+
+  # A fine-tune starts from the module in the bucket: G is one Adam step (about g_lr per
+  # weight) from the module's EMA generator.
+  fine = train(config, TrainOptions(model_dir=f"{BUCKET}/runs/fine", steps=1,
+                                    steps_per_loop=1, standing_stats_batches=1,
+                                    init_generator=module_path))
+  assert f"fine-tuning from {module_path}" in caplog.text
+  moved = [float(np.abs(a.numpy() - b.numpy()).max()) for a, b in
+           zip(fine["trainer"].generator.trainable_weights, generator.trainable_weights)]
+  assert 0.0 < max(moved) < 1.25 * config.g_lr
 
   # Nothing reached the local disk: no folder named "ram:", no stray file.
   assert os.listdir(tmp_path) == []

@@ -1,5 +1,6 @@
-"""Under CI=true a skipped test fails (conftest.py), except the slow tier: a missing test
-dependency or tool must not let CI pass with a check silently off."""
+"""Under CI=true a skipped test fails (conftest.py), except the slow tier, and so does a file
+skipped while it is collected: a missing test dependency or tool must not let CI pass with a
+check silently off."""
 
 import os
 import subprocess
@@ -10,6 +11,16 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 pytestmark = pytest.mark.smoke  # Also run on the lowest supported versions.
+
+_SKIPPED_FILE = '''
+import pytest
+
+pytest.importorskip("no_such_module_for_tfbiggan")
+
+
+def test_never_collected():
+  pass
+'''
 
 _TESTS = '''
 import pytest
@@ -23,11 +34,15 @@ def test_slow():
 '''
 
 
-@pytest.mark.parametrize("ci, outcome", [("true", "1 failed, 1 skipped"), ("", "2 skipped")])
-def test_skips_fail_under_ci_but_the_slow_tier(tmp_path, ci, outcome):
+@pytest.mark.parametrize("ci, files, outcome", [
+    ("true", {"test_policy.py": _TESTS}, "1 failed, 1 skipped"),
+    ("true", {"test_skipped_file.py": _SKIPPED_FILE}, "1 error"),
+    ("", {"test_policy.py": _TESTS, "test_skipped_file.py": _SKIPPED_FILE}, "3 skipped")])
+def test_skips_fail_under_ci_but_the_slow_tier(tmp_path, ci, files, outcome):
   (tmp_path / "conftest.py").write_text(
       open(os.path.join(ROOT, "tests", "conftest.py"), encoding="utf-8").read())
-  (tmp_path / "test_policy.py").write_text(_TESTS)
+  for name, text in files.items():
+    (tmp_path / name).write_text(text)
   result = subprocess.run(
       [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
       cwd=tmp_path, capture_output=True, text=True, timeout=300,

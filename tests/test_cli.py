@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from command_runner import run_in_process
+
 pytestmark = pytest.mark.smoke  # Also run on the lowest supported versions.
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -93,15 +95,15 @@ def test_a_missing_run_is_one_error_line_without_tensorflow_noise(tmp_path):
 
 
 def test_bad_flags_name_the_flag(tmp_path):
-  result = _console_script("train", "--steps=abc")
+  result = run_in_process("train", "--steps=abc")
   assert result.returncode == 1 and "--steps=abc" in result.stderr
   assert "Traceback" not in result.stderr
-  result = _console_script("train", f"--model_dir={tmp_path}", "--steps=2",
-                           "--truncation_grid=0,2")
+  result = run_in_process("train", f"--model_dir={tmp_path}", "--steps=2",
+                          "--truncation_grid=0,2")
   assert result.returncode == 1 and "--truncation_grid must lie in [0, 1]" in result.stderr
-  result = _console_script("sample", "--classes=1")
+  result = run_in_process("sample", "--classes=1")
   assert result.returncode == 1 and "--module is required" in result.stderr
-  result = _console_script("train", "extra")
+  result = run_in_process("train", "extra")
   assert result.returncode == 1 and "unexpected arguments: extra" in result.stderr
   assert not os.listdir(tmp_path)
 

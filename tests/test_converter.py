@@ -3,8 +3,6 @@ BigGAN-deep-128 equals pytorch-pretrained-biggan's independent implementation.""
 
 import math
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -17,7 +15,7 @@ from tfbiggan.pretrained import generator_from_official
 from tfbiggan_export.converter import convert
 from tfbiggan.official_module import identify_module, read_official_module
 from tfbiggan.generator_module import load_generator_module as load_module
-from train_utils import cli_env
+from command_runner import run_in_process
 
 SLOW = pytest.mark.slow
 
@@ -217,23 +215,18 @@ def test_identify_module_lists_missing_and_misshaped_variables():
     identify_module({"dense/kernel": (3, 4)})
 
 
-def _convert_cli(*flags):
-  return subprocess.run([sys.executable, "-m", "tfbiggan.cli.convert", *flags],
-                        capture_output=True, text=True, env=cli_env(), timeout=600)
-
-
 @pytest.mark.smoke
 def test_bad_modules_get_a_clear_error_and_nothing_is_written(tmp_path):
   out = tmp_path / "out"
   (tmp_path / "empty").mkdir()
-  result = _convert_cli(f"--module={tmp_path / 'empty'}", f"--output={out}")
+  result = run_in_process("convert", f"--module={tmp_path / 'empty'}", f"--output={out}")
   assert result.returncode == 2
   assert "is not a TF-Hub module: it lacks saved_model.pb" in result.stderr
   assert "Traceback" not in result.stderr
   values = random_official_values("biggan-deep-128")
   small = {name: values[name] for name in list(values)[:3]}  # A truncated module.
   write_official_module(str(tmp_path / "partial"), small)
-  result = _convert_cli(f"--module={tmp_path / 'partial'}", f"--output={out}")
+  result = run_in_process("convert", f"--module={tmp_path / 'partial'}", f"--output={out}")
   assert result.returncode == 2
   assert "closest to the official biggan-deep-128" in result.stderr
   assert "missing 295: " in result.stderr

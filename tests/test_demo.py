@@ -9,6 +9,8 @@ import sys
 import numpy as np
 from PIL import Image
 
+from command_runner import run_in_process
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -52,12 +54,12 @@ def test_demo_trains_then_writes_sample_and_truncation_grids(tmp_path):
 
 
 def test_bad_flag_is_one_clear_line_and_writes_nothing(tmp_path):
-  result = _run(f"--output_dir={tmp_path / 'out'}", "--truncation_rows=0.5,abc")
+  result = run_in_process("demo", f"--output_dir={tmp_path / 'out'}", "--truncation_rows=0.5,abc")
   assert result.returncode != 0
   assert "--truncation_rows must be comma-separated numbers, got 0.5,abc" in result.stderr
   assert "Traceback" not in result.stderr
   assert not (tmp_path / "out").exists()
-  result = _run(f"--output_dir={tmp_path / 'out'}", "--eval_samples=50")
+  result = run_in_process("demo", f"--output_dir={tmp_path / 'out'}", "--eval_samples=50")
   assert result.returncode != 0 and "--eval_samples must be 0 or at least 200" in result.stderr
   assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
 

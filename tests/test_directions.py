@@ -1,8 +1,6 @@
 """SeFa directions: orthonormal, ranked by their singular values, the strongest ones; the
 "sample x strength" grid and `tfbiggan-sample --direction`."""
 
-import subprocess
-import sys
 
 import numpy as np
 from PIL import Image
@@ -13,7 +11,7 @@ from tfbiggan.generator_module import load_generator_module, sample_class_grid
 from tfbiggan.latent.directions import (direction_grid, move_along, sefa_directions,
                                         z_reading_weights)
 from tfbiggan.pretrained import load_pretrained_with_class_names
-from train_utils import cli_env
+from command_runner import run_in_process
 
 CONFIGS = {
     "biggan (hierarchical z)": ("digits-32", {}),
@@ -105,14 +103,13 @@ def test_sample_walks_the_strongest_sefa_direction(random_digits_module, tmp_pat
   assert singular_values[0] > singular_values[-1]
   assert change(grid(len(directions) - 1)[0]) > 0.0
   out = tmp_path / "direction.png"
-  subprocess.run([sys.executable, "-m", "tfbiggan.cli.sample", f"--module={module_dir}",
-                  "--direction=0", "--strengths=-3,0,3", "--classes=3,7", f"--out={out}"],
-                 check=True, env=cli_env(), timeout=300, capture_output=True)
+  result = run_in_process("sample", f"--module={module_dir}", "--direction=0",
+                          "--strengths=-3,0,3", "--classes=3,7", f"--out={out}")
+  assert result.returncode == 0, result.stderr
   width, height = Image.open(out).size
   assert width > 3 * 128 > height / 3  # 3 columns, 2 rows of 128 px cells, labels, title.
-  result = subprocess.run([sys.executable, "-m", "tfbiggan.cli.sample",
-                           f"--module={module_dir}", "--direction=64", f"--out={out}"],
-                          env=cli_env(), timeout=300, capture_output=True, text=True)
+  result = run_in_process("sample", f"--module={module_dir}", "--direction=64",
+                          f"--out={out}")
   assert result.returncode == 2
   assert result.stderr.strip().splitlines() == [
       "tfbiggan-sample: error: --direction=64 is out of range: the module has 64 directions "

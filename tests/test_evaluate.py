@@ -3,8 +3,6 @@ and tfbiggan-eval, on a tiny exported digits module and a small digits classifie
 
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -21,7 +19,7 @@ from tfbiggan.metrics.classifier import KerasClassifier, activations
 from tfbiggan.metrics.digits_classifier import train_digits_classifier
 from tfbiggan.standing_statistics import bake_truncation_statistics
 from tfbiggan_export.exporter import export_generator
-from train_utils import cli_env
+from command_runner import run_in_process
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +82,16 @@ def test_truncation_curve_is_written_as_png_and_json(module_path, classifier, re
   results = evaluate.truncation_curve(module, classifier, reference, [1.0, 0.5],
                                       num_samples=40, batch_size=20, num_splits=2)
   assert [r["truncation"] for r in results] == [1.0, 0.5]
+  # Each point is the streaming evaluation (tested above) of that truncation's samples.
+  names = ("inception_score", "fid", "kid", "precision", "recall")
   for r in results:
-    assert all(np.isfinite(r[k]) for k in ("inception_score", "fid", "kid", "precision",
-                                           "recall"))
+    streamed = evaluate.evaluate_batches(
+        evaluate.module_batches(module, 40, r["truncation"], batch_size=20), classifier,
+        reference, num_splits=2)
+    assert r["num_samples"] == 40
+    for name in names:
+      assert r[name] == pytest.approx(streamed[name], rel=1e-4, abs=1e-6), (r, name)
+  assert abs(results[0]["fid"] - results[1]["fid"]) > 1e-3 * results[0]["fid"]
   json_path, png_path = evaluate.save_truncation_curve(results, str(tmp_path / "curve"))
   with open(json_path) as f:
     assert json.load(f) == results
@@ -97,8 +102,7 @@ def test_truncation_curve_is_written_as_png_and_json(module_path, classifier, re
 
 
 def _eval_cli(*flags):
-  return subprocess.run([sys.executable, "-m", "tfbiggan.cli.evaluate", *flags],
-                        capture_output=True, text=True, env=cli_env(), timeout=600)
+  return run_in_process("evaluate", *flags, command="tfbiggan-eval")
 
 
 def test_eval_cli_writes_reference_table_and_curve(module_path, tmp_path):

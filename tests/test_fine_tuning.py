@@ -10,6 +10,7 @@ import tfbiggan
 from official_standin import write_random_official_module
 from tfbiggan.data import make_source
 from conftest import mirrored_cpu_strategy
+from tfbiggan.pretrained import load_pretrained_with_class_names
 from tfbiggan.run_dir import RunDir
 from tfbiggan.training import initial_weights
 from tfbiggan.training.initial_weights import (MEAN, TrainedModel, class_rows,
@@ -17,7 +18,8 @@ from tfbiggan.training.initial_weights import (MEAN, TrainedModel, class_rows,
 from tfbiggan.training.loop import TrainOptions, train
 from tfbiggan.training.trainer import Trainer
 from tfbiggan_export.exporter import export_generator, export_run
-from train_utils import TINY, cli_env, write_image_folder
+from command_runner import run_in_process
+from train_utils import TINY, write_image_folder
 
 
 def _trained(config, class_names, seed):
@@ -120,18 +122,15 @@ def test_a_resumed_run_restores_its_own_checkpoint_not_the_init_weights(tmp_path
   """In the library and through tfbiggan-train, which takes the source's config when there
   is no --config and resumes a run without reading --init_generator (which may be gone)."""
   import json  # pylint: disable=import-outside-toplevel
-  import subprocess  # pylint: disable=import-outside-toplevel
-  import sys  # pylint: disable=import-outside-toplevel
   config = tfbiggan.get_config("digits-32", **TINY)
   source = tmp_path / "source"
   train(config, _options(source, 2))
 
   def command(model_dir, steps, *flags):
-    return subprocess.run(
-        [sys.executable, "-m", "tfbiggan.cli.train", f"--init_generator={source}",
-         f"--model_dir={model_dir}", f"--steps={steps}", "--classes=3,4",
-         "--examples_per_class=8", "--steps_per_loop=1", "--standing_stats_batches=0",
-         *flags], env=cli_env(), capture_output=True, text=True, timeout=600)
+    return run_in_process(
+        "train", f"--init_generator={source}", f"--model_dir={model_dir}", f"--steps={steps}",
+        "--classes=3,4", "--examples_per_class=8", "--steps_per_loop=1",
+        "--standing_stats_batches=0", *flags)
 
   dry = command(tmp_path / "fresh", 2, "--dry_run")
   assert dry.returncode == 0, dry.stderr[-2000:]
@@ -193,10 +192,22 @@ def test_a_module_with_its_d_fine_tunes_on_a_folder_and_exports(tmp_path):
   module = str(tmp_path / "module")
   export_run(str(run), module, (0.5, 1.0), standing_stats_batches=1,
              standing_stats_batch_size=2)
-  loaded = tfbiggan.load_pretrained(module)
-  assert loaded.config.num_classes == 2
+  loaded, class_names = load_pretrained_with_class_names(module)
+  assert loaded.config.num_classes == 2 and class_names == ["d", "kitten"]
   assert loaded(tf.random.normal([2, config.dim_z]), tf.one_hot([0, 1], 2)).shape == (
       2, 16, 16, 3)
+  # The module is the run's EMA generator, which started from the source at step 0: its
+  # weights are within the run's 2 Adam steps of the source's (rows mapped), and its
+  # spectral-norm vectors are the trained G's (the EMA copies them at every step).
+  source = {w.path: w.numpy() for w in initial.model.weights}
+  source["Generator/linear/w"] = source["Generator/linear/w"][[3, 0]]
+  trained = {w.path: w.numpy() for w in result["trainer"].generator.weights}
+  for weight in loaded.weights:
+    if weight.trainable:
+      assert np.abs(weight.numpy() - source[weight.path]).max() < 2.5 * config.g_lr, \
+          weight.path
+    elif weight.path.rsplit("/", 1)[-1].startswith("u"):
+      np.testing.assert_array_equal(weight.numpy(), trained[weight.path], err_msg=weight.path)
 
 
 @pytest.mark.slow
@@ -230,12 +241,8 @@ def test_converted_official_module_fine_tunes_on_a_folder_and_exports(tmp_path):
 
 
 def test_cli_names_a_missing_init_generator_in_one_line(tmp_path):
-  import subprocess  # pylint: disable=import-outside-toplevel
-  import sys  # pylint: disable=import-outside-toplevel
-  result = subprocess.run(
-      [sys.executable, "-m", "tfbiggan.cli.train", f"--init_generator={tmp_path}/nothing",
-       f"--model_dir={tmp_path}/run", "--steps=1"],
-      env=cli_env(), capture_output=True, text=True, timeout=300)
+  result = run_in_process("train", f"--init_generator={tmp_path}/nothing",
+                          f"--model_dir={tmp_path}/run", "--steps=1")
   assert result.returncode == 2
   assert result.stderr.strip().splitlines() == [
       f"tfbiggan-train: error: --init_generator: no module at {tmp_path}/nothing (give the "

@@ -1,4 +1,3 @@
-import numpy as np
 import tensorflow as tf
 
 from layer_test_case import run_layer_test
@@ -23,12 +22,3 @@ def test_names_follow_official_modules():
                    "GBlock_1/HyperBN_1/beta/w", "GBlock_1/conv1/w", "GBlock_1/conv1/b",
                    "GBlock_1/conv_sc/w", "GBlock_1/conv_sc/b"}
 
-
-def test_shortcut_conv_before_upsampling_equals_after():
-  block = GeneratorBlock(8)
-  x = tf.random.normal([2, 4, 4, 16])
-  block(x, tf.ones([2, 6]))
-  up = tf.repeat(tf.repeat(x, 2, axis=1), 2, axis=2)
-  np.testing.assert_allclose(
-      tf.repeat(tf.repeat(block.conv_sc(x), 2, axis=1), 2, axis=2).numpy(),
-      block.conv_sc(up).numpy(), atol=1e-5)

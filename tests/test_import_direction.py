@@ -3,28 +3,12 @@ commands (ARCHITECTURE and export/__init__.py). Every import statement of every 
 those inside functions too, so a lazy import cannot hide a cycle."""
 
 import ast
-import os
 
 import pytest
 
+from package_modules import MODULES
+
 pytestmark = pytest.mark.smoke  # Also run on the lowest supported versions.
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _modules():
-  """{dotted module name: path} of tfbiggan and tfbiggan_export (the export/ folder)."""
-  found = {}
-  for package, folder in (("tfbiggan", "tfbiggan"), ("tfbiggan_export", "export")):
-    for dirpath, _, names in os.walk(os.path.join(ROOT, folder)):
-      for name in names:
-        if name.endswith(".py"):
-          relative = os.path.relpath(os.path.join(dirpath, name), os.path.join(ROOT, folder))
-          parts = [package] + relative[:-3].split(os.sep)
-          if parts[-1] == "__init__":
-            parts.pop()
-          found[".".join(parts)] = os.path.join(dirpath, name)
-  return found
 
 
 def imported_modules(path):
@@ -41,7 +25,6 @@ def imported_modules(path):
   return names
 
 
-MODULES = _modules()
 
 
 def _within(name, prefixes):

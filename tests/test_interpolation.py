@@ -1,8 +1,6 @@
 """Walks between classes and seeds: their end points are the plain samples; the strip and
 the animation that `tfbiggan-interpolate` writes."""
 
-import subprocess
-import sys
 
 import numpy as np
 from PIL import Image
@@ -12,7 +10,7 @@ from tfbiggan.generator_module import generate, load_generator_module, sample_cl
 from tfbiggan.image_grid import save_animation
 from tfbiggan.latent.interpolation import class_walk, noise_walk
 from tfbiggan.sampling import truncated_noise
-from train_utils import cli_env
+from command_runner import run_in_process
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +54,13 @@ def test_animation_bounces_and_rejects_other_formats(tmp_path):
 
 def test_the_command_writes_the_strip_and_the_animation(random_digits_module, tmp_path):
   strip, animation = tmp_path / "strip.png", tmp_path / "walk.webp"
-  command = [sys.executable, "-m", "tfbiggan.cli.interpolate",
-             f"--module={random_digits_module}", "--from_class=3", "--to_class=7",
-             "--steps=4", "--rows=2", f"--out={strip}", f"--animation={animation}"]
-  subprocess.run(command, check=True, env=cli_env(), timeout=300, capture_output=True)
+  flags = [f"--module={random_digits_module}", "--from_class=3", "--to_class=7",
+           "--steps=4", "--rows=2", f"--out={strip}", f"--animation={animation}"]
+  result = run_in_process("interpolate", *flags)
+  assert result.returncode == 0, result.stderr
   width, height = Image.open(strip).size
   assert width > 4 * 128 and 2 * 128 < height < 3 * 128  # 4 columns, 2 rows, a title.
   with Image.open(animation) as webp:
     assert webp.n_frames == 6 and webp.size == (128, 256)  # Columns as frames, bouncing.
-  result = subprocess.run(command[:6] + ["--seeds=0,1", f"--out={strip}"], env=cli_env(),
-                          timeout=300, capture_output=True, text=True)
+  result = run_in_process("interpolate", *flags[:3], "--seeds=0,1", f"--out={strip}")
   assert result.returncode == 1 and "give either --to_class" in result.stderr

@@ -1,8 +1,6 @@
 """Projection of images into a module: recovered classes and reconstructions of generated
 digits, the saved latent, and the commands that write and reuse it."""
 
-import subprocess
-import sys
 import types
 
 import numpy as np
@@ -15,10 +13,11 @@ from tfbiggan.generator_module import (generate, generate_from_embedding, load_g
 from tfbiggan.image_grid import to_uint8
 from tfbiggan.latent.interpolation import latent_walk
 from tfbiggan.latent.projection import (MEAN_START, Projection, adam_update,
-                                        candidate_classes, nearest_classes, project,
-                                        projection_step, psnr)
+                                        candidate_classes, nearest_classes, objective,
+                                        project, projection_step, psnr)
+from tfbiggan.pretrained import load_pretrained_discriminator
 from tfbiggan.sampling import truncated_noise
-from train_utils import cli_env
+from command_runner import run_in_process
 
 NUM_IMAGES = 10
 
@@ -83,6 +82,32 @@ def test_a_class_hint_and_the_discriminator_features(module, generated):
   assert not np.allclose(hinted[0].z, pixels_only.z)
   pixel_loss = np.mean((hinted[0].reconstruction - images[0]) ** 2)
   assert hinted[0].loss > pixel_loss + 1e-6
+
+
+def test_the_objective_is_the_pixel_error_plus_the_weighted_feature_error(
+    class_weighted_module, module, generated):
+  """objective() against its formula: mean (G(z, e) - target)^2 + w * |f(G(z, e)) - f_t|^2 /
+  |f_t|^2, where f are the pooled features of the module's D, the vector its class
+  projection reads (the Keras D of the module's weights gives the same)."""
+  images, z, labels = generated
+  discriminator, _ = load_pretrained_discriminator(class_weighted_module)
+  features = module.discriminator.features(images).numpy()
+  assert features.shape == (NUM_IMAGES, discriminator.widths[-1])
+  np.testing.assert_allclose(features, discriminator.features(images).numpy(), rtol=1e-5,
+                             atol=1e-4)
+  rows = module_class_embeddings(module)
+  start_z, embedding = 0.5 * z[1:4], rows[labels[4:7]]
+  targets, target_features = images[7:10], features[7:10]
+  drawn = generate_from_embedding(module, start_z, embedding, 1.0)
+  pixel = np.mean((drawn - targets) ** 2, axis=(1, 2, 3))
+  drawn_features = module.discriminator.features(drawn).numpy()
+  feature = (np.sum((drawn_features - target_features) ** 2, axis=1) /
+             (np.sum(target_features ** 2, axis=1) + 1e-8))
+  assert feature.min() > 0.1 * pixel.max()  # Each term shows in the sum.
+  for weight in (0.0, 0.3, 2.0):
+    loss, out = objective(module, start_z, embedding, targets, target_features, 1.0, weight)
+    np.testing.assert_allclose(out, drawn, atol=1e-5)
+    np.testing.assert_allclose(loss, pixel + weight * feature, rtol=1e-4)
 
 
 def test_projection_is_seeded_and_round_trips_through_npz(module, generated):
@@ -160,8 +185,7 @@ def test_latent_walk_ends_at_the_projection_and_at_the_class(module):
 
 
 def _command(name, *flags, cwd=None):
-  return subprocess.run([sys.executable, "-m", f"tfbiggan.cli.{name}", *flags], cwd=cwd,
-                        capture_output=True, text=True, env=cli_env(), check=False)
+  return run_in_process(name, *flags, cwd=cwd)
 
 
 def test_the_commands_project_then_sample_and_walk_from_the_latent(

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from command_runner import run_in_process
 from train_utils import (cli_env, max_checkpoint_difference, run_train, train_command,
                          write_tiny_config)
 
@@ -62,26 +63,29 @@ def test_resume_after_sigkill_equals_one_run(reference, tmp_path):
   assert difference <= 1e-6
 
 
+def _train_in_process(*args):
+  """tfbiggan-train in this process (train_command's flags, without the interpreter)."""
+  return run_in_process("train", *train_command(*args)[3:])
+
+
 def test_rerun_at_the_same_steps_does_nothing(reference):
   config, model_dir, _ = reference
-  result = run_train(config, model_dir, 12)
-  assert "nothing to train" in result.stderr
+  result = _train_in_process(config, model_dir, 12)
+  assert result.returncode == 0 and "nothing to train" in result.stderr
 
 
 def test_resuming_with_another_config_names_the_changed_field(reference):
   config, model_dir, _ = reference
   before = sorted(os.listdir(model_dir))
-  result = run_train(config, model_dir, 15, "--g_lr=0.001", check=False)
+  result = _train_in_process(config, model_dir, 15, "--g_lr=0.001")
   assert result.returncode == 2
   assert "g_lr" in result.stderr and "another --model_dir" in result.stderr
   assert sorted(os.listdir(model_dir)) == before
 
 
 def test_dry_run_prints_the_resolved_config(tmp_path):
-  result = subprocess.run(
-      train_command("digits-32", str(tmp_path / "run"), 10) + ["--dry_run", "--g_lr=3e-4",
-                                                              "--d_steps=2"],
-      env=cli_env(), capture_output=True, text=True, timeout=300)
+  result = _train_in_process("digits-32", str(tmp_path / "run"), 10, "--dry_run",
+                             "--g_lr=3e-4", "--d_steps=2")
   assert result.returncode == 0, result.stderr
   printed = json.loads(result.stdout)
   assert printed["config"]["g_lr"] == 3e-4 and printed["config"]["d_steps"] == 2
@@ -97,8 +101,7 @@ def test_dry_run_prints_the_resolved_config(tmp_path):
 ])
 def test_bad_input_fails_clearly_and_writes_nothing(tmp_path, flags, message):
   model_dir = tmp_path / "run"
-  result = subprocess.run(train_command("digits-32", str(model_dir), 5) + flags,
-                          env=cli_env(), capture_output=True, text=True, timeout=300)
+  result = _train_in_process("digits-32", str(model_dir), 5, *flags)
   assert result.returncode != 0
   assert message in result.stderr, result.stderr[-2000:]
   assert "Traceback" not in result.stderr

@@ -6,7 +6,8 @@ plain `tf.GradientTape` gradients, Adam in numpy, the orthogonal penalty's gradi
 closed form 2*beta*W((W^T W) * (1 - I)) (spec §5.1), and the EMA blend. Only the networks'
 forward passes, DiffAugment (its own tests) and the noise draws are shared with `Trainer`.
 The small-data options are written out too: LeCam's penalty with its zero-debiased moving
-averages (Tseng et al. 2021), FreezeD's frozen blocks and G's embedding-and-norms training,
+averages (Tseng et al. 2021), mode seeking's penalty on G (Mao et al. 2019), FreezeD's frozen
+blocks and G's embedding-and-norms training,
 chosen here by their official variable names.
 Two steps, because Adam's first update is about lr * sign(g) whatever g's size: the second
 one depends on the gradients' magnitudes, so a dropped or mis-scaled term shows.
@@ -137,8 +138,19 @@ def reference_training(config, initial, batches, noise, augment_key):
       d_adam.apply(d_trained, tape.gradient(loss, d_trained))
     z, y_fake = noise(step, config.d_steps)
     with tf.GradientTape() as tape:
-      fake = augment(generator(z, y_fake, training=True), step, config.d_steps)
+      raw = generator(z, y_fake, training=True)
+      fake = augment(raw, step, config.d_steps)
       loss = _g_loss(discriminator(fake, y_fake, training=True), config.loss)
+      if config.mode_seeking_weight:
+        # MSGAN (Mao et al. 2019): pairs (2i, 2i + 1) of one class, the images before
+        # DiffAugment; weight * mean over pairs of 1 / (mean|dG| / mean|dz| + 1e-5).
+        labels_fake = np.argmax(y_fake, axis=1)
+        assert np.array_equal(labels_fake[0::2], labels_fake[1::2])
+        pixels = tf.reshape(raw, [batch // 2, 2, -1])
+        pairs = tf.reshape(z, [batch // 2, 2, -1])
+        ratio = (tf.reduce_mean(tf.abs(pixels[:, 0] - pixels[:, 1]), axis=1) /
+                 tf.reduce_mean(tf.abs(pairs[:, 0] - pairs[:, 1]), axis=1))
+        loss += config.mode_seeking_weight * tf.reduce_mean(1.0 / (ratio + 1e-5))
     grads = tape.gradient(loss, g_trained)
     if config.ortho_reg:
       by_path = {k.path: _ortho_gradient(k, config.ortho_reg) for k in kernels}
@@ -187,7 +199,8 @@ CASES = {
     "non-saturating, R1": dict(d_steps=1, loss="non_saturating", r1_gamma=1.0, ortho_reg=0.0),
     "DiffAugment, EMA from step 2": dict(d_steps=2, diff_augment="color,translation,cutout",
                                          ema_start_step=2, ortho_reg=0.0),
-    "LeCam, 2 D steps": dict(d_steps=2, lecam_weight=3.0, lecam_decay=0.5, ortho_reg=0.0),
+    "LeCam, mode seeking, 2 D steps": dict(d_steps=2, lecam_weight=3.0, lecam_decay=0.5,
+                                           mode_seeking_weight=0.05, ortho_reg=0.0),
     "FreezeD, G embedding and norms, ortho reg": dict(
         freeze_d_blocks=2, g_trainable="embedding_and_norms", ortho_reg=1e-1),
 }
@@ -200,7 +213,9 @@ def test_steps_equal_the_written_out_recipe(case):
   config = tfbiggan.get_config("digits-32", **{**TINY, **CASES[case]})
   batches = _batches(config, STEPS)
   trainer, initial = _trainer_after(config, batches)
-  noise = lambda step, update: trainer.fake_inputs(step, update, 0)  # noqa: E731
+  paired = bool(config.mode_seeking_weight)  # G's batch comes in pairs of one class.
+  noise = lambda step, update: trainer.fake_inputs(  # noqa: E731
+      step, update, 0, paired and update == config.d_steps)
   key = lambda step, update: tf.random.experimental.stateless_fold_in(  # noqa: E731
       trainer._key(step, update, 2), 0, alg="philox")  # pylint: disable=protected-access
   expected = reference_training(config, initial, batches, noise, key)

@@ -22,6 +22,16 @@ from tfbiggan.image_grid import image_grid
 
 INSTALL_HINT = "the explorer needs Gradio: pip install 'tfbiggan[explore]'"
 MAX_SAMPLES = 16
+# Chromium flags for driving the page headless (the browser test, the screenshot script),
+# on a machine without a network or a display: no sandbox (root in a container), and none
+# of the browser's own requests (updates, sync, metrics, crash reports), whose time-outs
+# can stall a start on a closed network. playwright's `launch` adds a fresh profile folder.
+HEADLESS_CHROMIUM_ARGS = (
+    "--no-sandbox", "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", "--no-default-browser-check", "--disable-default-apps",
+    "--disable-sync", "--disable-extensions", "--disable-breakpad",
+    "--disable-domain-reliability", "--metrics-recording-only", "--disable-dev-shm-usage",
+    "--disable-features=Translate,MediaRouter,OptimizationHints")
 
 
 def import_gradio():
@@ -162,7 +172,7 @@ def build_app(explorer, title=None, download_dir=None):
           found = gr.Textbox(label="Result", interactive=False, elem_id="found")
         with gr.Column(scale=1):
           reconstruction = gr.Image(type="pil", format="png", label="Projection",
-                                    interactive=False)
+                                    interactive=False, elem_id="reconstruction")
           projection_sliders = direction_sliders("projection")
       state = gr.State(None)
       project_button.click(project, [upload, hint, project_steps],

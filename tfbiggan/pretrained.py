@@ -33,6 +33,7 @@ from tfbiggan.configs.config import BigGANConfig
 from tfbiggan.generator_module import load_generator_module
 from tfbiggan.generator_module import module_class_names
 from tfbiggan.generator_module import module_metadata
+from tfbiggan.layers.initializers import ASSIGNED_AFTERWARDS
 from tfbiggan.models.discriminator import Discriminator
 from tfbiggan.models.generator import Generator
 from tfbiggan.official_module import is_official_module
@@ -68,7 +69,8 @@ def generator_from_official(official, truncation_grid=None):
     grid = OFFICIAL_TRUNCATION_GRID
   else:
     grid = tuple(truncation_grid or ())
-  generator = Generator(get_config(official.name, truncation_grid=grid))
+  generator = Generator(get_config(official.name, truncation_grid=grid),
+                        initializer=ASSIGNED_AFTERWARDS)
   weights = {w.path: w for w in generator.weights}
   landed = {}
   for path, (name, value) in _values_by_keras_path(official).items():
@@ -127,7 +129,8 @@ def load_pretrained_with_class_names(path_or_handle):
 def generator_from_module(module, source="the module"):
   """A Keras `Generator` holding the weights of a loaded tfbiggan module (from
   `load_generator_module`); `source` names it in errors."""
-  generator = Generator(BigGANConfig.from_dict(module_metadata(module)["config"]))
+  generator = Generator(BigGANConfig.from_dict(module_metadata(module)["config"]),
+                        initializer=ASSIGNED_AFTERWARDS)
   _assign_in_order(generator, module.variables, source)
   return generator
 
@@ -148,7 +151,8 @@ def load_pretrained_discriminator(path_or_handle):
   if not hasattr(module, "discriminator"):
     raise ValueError(f"{path_or_handle} carries no discriminator; export the run with "
                      "tfbiggan-export --with_discriminator, or give the run folder")
-  discriminator = Discriminator(BigGANConfig.from_dict(module_metadata(module)["config"]))
+  discriminator = Discriminator(BigGANConfig.from_dict(module_metadata(module)["config"]),
+                                initializer=ASSIGNED_AFTERWARDS)
   _assign_in_order(discriminator, module.discriminator.variables, path_or_handle)
   return discriminator, module_class_names(module)
 

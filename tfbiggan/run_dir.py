@@ -26,6 +26,7 @@ import tensorflow as tf
 
 from tfbiggan import files
 from tfbiggan.configs.config import BigGANConfig
+from tfbiggan.layers.initializers import ASSIGNED_AFTERWARDS
 from tfbiggan.models.discriminator import Discriminator
 from tfbiggan.models.generator import Generator
 
@@ -210,7 +211,7 @@ class RunDir:
                   and tuple(truncation_grid) != tuple(config.truncation_grid))
     if other_grid:
       config = config.replace(truncation_grid=tuple(truncation_grid))
-    generator = Generator(config)
+    generator = Generator(config, initializer=ASSIGNED_AFTERWARDS)
     view = generator_checkpoint(generator, skip_truncation_tables=other_grid)
     path = (files.join(self.final_generator_folder, GENERATOR_PREFIX)
             if self.has_final_generator() else self.newest_checkpoint())
@@ -224,7 +225,7 @@ class RunDir:
     Raises:
       FileNotFoundError: the folder holds no config.json or no checkpoint.
     """
-    discriminator = Discriminator(self.config())
+    discriminator = Discriminator(self.config(), initializer=ASSIGNED_AFTERWARDS)
     path = self.newest_checkpoint()
     discriminator_checkpoint(discriminator).read(path).assert_existing_objects_matched() \
         .expect_partial()

@@ -2,6 +2,11 @@
 
 import keras
 
+# The initialiser of a model whose every weight is assigned right after its build (a loaded
+# module or checkpoint, the EMA's copy): zeros cost nothing, where the orthogonal
+# initialiser's QR decompositions are most of a full-width model's build time.
+ASSIGNED_AFTERWARDS = "zeros"
+
 _FACTORIES = {
     # Paper App. B / BP `--G_init ortho`, CG `weights.initializer = @orthogonal`.
     "orthogonal": lambda: keras.initializers.Orthogonal(),

@@ -26,6 +26,8 @@ class Discriminator(keras.Model):
 
   Args:
     config: a preset name, a `BigGANConfig` or its dict form.
+    initializer: the kernel initialiser of this build in place of the config's (see
+      `Generator`): "zeros" where every weight is assigned right afterwards.
     **kwargs: `keras.Model` arguments (name defaults to "Discriminator").
 
   Call args:
@@ -41,12 +43,13 @@ class Discriminator(keras.Model):
   TensorShape([2])
   """
 
-  def __init__(self, config, **kwargs):
+  def __init__(self, config, initializer=None, **kwargs):
     kwargs.setdefault("name", "Discriminator")
     super().__init__(**kwargs)
     self.config = config = resolve_config(config)
     numerics = dict(num_singular_vectors=config.num_singular_vectors,
-                    kernel_initializer=config.initializer, dtype=self.dtype_policy)
+                    kernel_initializer=initializer or config.initializer,
+                    dtype=self.dtype_policy)
     widths = [m * config.d_ch for m in config.d_channel_multipliers]
     self.initial_conv = None
     if config.is_deep:
@@ -74,7 +77,7 @@ class Discriminator(keras.Model):
     # CG initialises the projection embedding with glorot_normal (resnet_biggan.py L417).
     self.embedding = SNEmbedding(
         config.num_classes, widths[-1], epsilon=config.sn_epsilon, name="embedding",
-        kernel_initializer="glorot_normal",
+        kernel_initializer=initializer or "glorot_normal",
         num_singular_vectors=config.num_singular_vectors, dtype=self.dtype_policy)
     self.widths = widths
     self.build()

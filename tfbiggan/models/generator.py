@@ -38,6 +38,10 @@ class Generator(keras.Model):
 
   Args:
     config: a preset name, a `BigGANConfig` or its dict form.
+    initializer: the kernel initialiser of this build in place of `config.initializer`
+      (which the config keeps): "zeros" where every weight is assigned right afterwards
+      (loading a module or checkpoint, the EMA's copy), which skips the orthogonal
+      initialiser's QR decompositions, most of a full-width model's build time.
     **kwargs: `keras.Model` arguments (name defaults to "Generator").
 
   Call args:
@@ -60,17 +64,18 @@ class Generator(keras.Model):
   TensorShape([2, 32, 32, 3])
   """
 
-  def __init__(self, config, **kwargs):
+  def __init__(self, config, initializer=None, **kwargs):
     kwargs.setdefault("name", "Generator")
     super().__init__(**kwargs)
     self.config = config = resolve_config(config)
+    initializer = initializer or config.initializer
     numerics = dict(num_singular_vectors=config.num_singular_vectors,
-                    kernel_initializer=config.initializer, dtype=self.dtype_policy)
+                    kernel_initializer=initializer, dtype=self.dtype_policy)
     block_numerics = dict(sn_epsilon=config.sn_epsilon, bn_epsilon=config.bn_epsilon,
                           bn_momentum=config.bn_momentum, cross_replica=config.cross_replica_bn,
                           truncation_grid=config.truncation_grid, **numerics)
     self.shared_embedding = SNDense(config.shared_dim, use_bias=False, spectral_norm=False,
-                                    kernel_initializer=config.initializer, name="linear",
+                                    kernel_initializer=initializer, name="linear",
                                     dtype=self.dtype_policy)
     widths = [m * config.g_ch for m in config.g_channel_multipliers]
     self.linear = SNDense(4 * 4 * widths[0], epsilon=config.sn_epsilon, name="G_linear",

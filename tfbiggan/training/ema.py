@@ -9,6 +9,7 @@ are then accumulated on the EMA generator itself before sampling.
 
 import tensorflow as tf
 
+from tfbiggan.layers.initializers import ASSIGNED_AFTERWARDS
 from tfbiggan.models.generator import Generator
 
 
@@ -31,8 +32,8 @@ class GeneratorEMA:
     self.generator = generator
     self.decay = decay
     self.start_step = start_step
-    self.ema_generator = Generator(generator.config, name=generator.name,
-                                   dtype=generator.dtype_policy)
+    self.ema_generator = Generator(generator.config, initializer=ASSIGNED_AFTERWARDS,
+                                   name=generator.name, dtype=generator.dtype_policy)
     for target, source in zip(self.ema_generator.weights, generator.weights):
       target.assign(source.value)
 
