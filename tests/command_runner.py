@@ -51,7 +51,9 @@ def run_in_process(module, *args, command=None, cwd=None):
   """
   cli = _fresh_command_module(module)
   stdout, stderr = io.StringIO(), io.StringIO()
-  argv = [command or f"tfbiggan-{module}", *map(str, args)]
+  # --verbosity=0: INFO lines, as a new process logs them (here pytest's logging set-up
+  # would decide otherwise).
+  argv = [command or f"tfbiggan-{module}", "--verbosity=0", *map(str, args)]
   saved_argv = sys.argv
   handler = absl_logging.get_absl_handler().python_handler
   saved_stream, saved_level = handler.stream, logging.root.level

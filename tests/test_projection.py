@@ -1,6 +1,7 @@
 """Projection of images into a module: recovered classes and reconstructions of generated
 digits, the saved latent, and the commands that write and reuse it."""
 
+import dataclasses
 import types
 
 import numpy as np
@@ -11,11 +12,12 @@ from tfbiggan import files
 from tfbiggan.generator_module import (generate, generate_from_embedding, load_generator_module,
                                        module_class_embeddings)
 from tfbiggan.image_grid import to_uint8
+from tfbiggan.latent.directions import latent_grid
 from tfbiggan.latent.interpolation import latent_walk
 from tfbiggan.latent.projection import (MEAN_START, Projection, adam_update,
                                         candidate_classes, nearest_classes, objective,
                                         project, projection_step, psnr)
-from tfbiggan.pretrained import load_pretrained_discriminator
+from tfbiggan.pretrained import load_pretrained_discriminator, load_pretrained_with_class_names
 from tfbiggan.sampling import truncated_noise
 from command_runner import run_in_process
 
@@ -108,6 +110,42 @@ def test_the_objective_is_the_pixel_error_plus_the_weighted_feature_error(
     loss, out = objective(module, start_z, embedding, targets, target_features, 1.0, weight)
     np.testing.assert_allclose(out, drawn, atol=1e-5)
     np.testing.assert_allclose(loss, pixel + weight * feature, rtol=1e-4)
+
+
+def test_the_latent_grid_puts_embeddings_in_rows_and_strengths_in_columns(
+    class_weighted_module):
+  """Cell (r, c) of `latent_grid` is G(z + strengths[c] * direction, row r's embedding) at
+  the projection's truncation; row 0 is the projection's own embedding."""
+  generator, names = load_pretrained_with_class_names(class_weighted_module)
+  rng = np.random.default_rng(3)
+  for bn in generator.batch_norms:  # Statistics that differ between truncations.
+    bn.truncation_means.assign(rng.normal(0, 0.3, bn.truncation_means.shape))
+    bn.truncation_vars.assign(rng.uniform(0.5, 2.0, bn.truncation_vars.shape))
+  rows = generator.shared_embedding.w.numpy()
+  z = truncated_noise(1, 64, 0.6, seed=4)[0]
+  projection = Projection(z=z, embedding=0.5 * rows[2] + 0.5 * rows[5], truncation=0.6,
+                          class_index=2, start_class=2, psnr=0.0, loss=0.0,
+                          reconstruction=np.zeros((32, 32, 3), np.float32))
+  direction = rng.normal(size=64).astype(np.float32)
+  direction /= np.linalg.norm(direction)
+  strengths = [-2.0, 0.0, 1.5]
+  images, labels, columns = latent_grid(generator, names, projection, ["7", 1], direction,
+                                        strengths)
+  assert labels == ["projection", "7", "1"] and columns == 3 and images.shape == (9, 32, 32, 3)
+
+  def drawn(z_, embedding, truncation=0.6):
+    return generator.synthesize(z_[None], embedding[None], truncation=truncation).numpy()[0]
+
+  for r, embedding in enumerate([projection.embedding, rows[7], rows[1]]):
+    for c, strength in enumerate(strengths):
+      np.testing.assert_allclose(images[3 * r + c], drawn(z + strength * direction, embedding),
+                                 atol=1e-5, err_msg=f"cell {r}, {c}")
+  assert np.abs(images[1] - drawn(z, projection.embedding, 1.0)).max() > 1e-3
+  plain, _, columns = latent_grid(generator, names, projection, [3])
+  assert columns == 1 and plain.shape == (2, 32, 32, 3)
+  np.testing.assert_allclose(plain[1], drawn(z, rows[3]), atol=1e-5)
+  with pytest.raises(ValueError, match="made in another module"):
+    latent_grid(generator, names, dataclasses.replace(projection, embedding=np.zeros(8)))
 
 
 def test_projection_is_seeded_and_round_trips_through_npz(module, generated):

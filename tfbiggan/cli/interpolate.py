@@ -99,10 +99,10 @@ def _latent_walk(module, names):
   from tfbiggan.latent.projection import Projection
   projection = Projection.load(FLAGS.from_latent)
   rows = module_class_embeddings(module)
-  if projection.embedding.shape != rows.shape[1:]:
-    raise common.UserError(f"--from_latent={FLAGS.from_latent} was projected into another "
-                           f"module (embedding of {projection.embedding.shape[0]}, this module's "
-                           f"are {rows.shape[1]} wide)")
+  try:
+    projection.check_fits(rows)
+  except ValueError as error:
+    raise common.UserError(f"--from_latent={FLAGS.from_latent}: {error}") from None
   end = lookup_class(FLAGS.to_class, names)
   z, embeddings = latent_walk(projection.z, projection.embedding, rows[end], FLAGS.steps)
   images = generate_from_embedding(module, z, embeddings, projection.truncation,

@@ -85,36 +85,23 @@ def _direction(generator):
 def _latent_grid():
   """(images, row labels, columns, title) of the --latent grid."""
   # pylint: disable=import-outside-toplevel
-  import numpy as np
-  from tfbiggan.class_names import lookup_classes, row_label
-  from tfbiggan.latent.directions import move_along
+  from tfbiggan.latent.directions import latent_grid
   from tfbiggan.latent.projection import Projection
   from tfbiggan.pretrained import load_pretrained_with_class_names
-  from tfbiggan.sampling import in_batches
   projection = Projection.load(FLAGS.latent)
   generator, names = load_pretrained_with_class_names(FLAGS.module)
-  rows = generator.shared_embedding.w.numpy()
-  if projection.embedding.shape != rows.shape[1:]:
-    raise common.UserError(f"--latent={FLAGS.latent} was projected into another module "
-                           f"(embedding of {projection.embedding.shape[0]}, this module's are "
-                           f"{rows.shape[1]} wide)")
-  classes = lookup_classes(FLAGS.classes or [], names)
-  embeddings = np.concatenate([projection.embedding[None], rows[classes]])
-  labels = ["projection"] + [row_label(names, index) for index in classes]
-  z, strengths = projection.z[None], [0.0]
   title = f"{FLAGS.latent}, truncation {projection.truncation:g}"
+  direction, strengths = None, (0.0,)
   if FLAGS.direction is not None:
     strengths = common.float_list("strengths", FLAGS.strengths)
     direction, _ = _direction(generator)
-    z = move_along(z, direction, strengths)[:, 0]  # [strengths, dim_z]
     title += f", direction {FLAGS.direction}"
-  z = np.tile(z, (len(embeddings), 1))  # Row-major: each embedding with every strength.
-  embeddings = np.repeat(embeddings, len(strengths), axis=0)
-  images = in_batches(
-      lambda z, embedding: generator.synthesize(z, embedding,
-                                                truncation=projection.truncation),
-      z, embeddings, FLAGS.batch_size)
-  return images, labels, len(strengths), title
+  try:
+    images, labels, cols = latent_grid(generator, names, projection, FLAGS.classes or [],
+                                       direction, strengths, FLAGS.batch_size)
+  except ValueError as error:
+    raise common.UserError(f"--latent={FLAGS.latent}: {error}") from None
+  return images, labels, cols, title
 
 
 def _direction_grid():

@@ -97,3 +97,42 @@ def direction_grid(generator, class_names, direction, strengths, classes, trunca
   images = in_batches(lambda z, y: generator(z, y, truncation=truncation), moved, labels,
                       batch_size)
   return images, [row_label(class_names, index) for index in indices]
+
+
+def latent_grid(generator, class_names, projection, classes=(), direction=None,
+                strengths=(0.0,), batch_size=16):
+  """A projection's edits: row 0 is the projected image's z with its own embedding, row r
+  the same z with the embedding row of `classes[r - 1]`; column c moves z by `strengths[c]`
+  along `direction` (one column, z itself, without a direction). All at the projection's
+  truncation.
+
+  Args:
+    generator: a `tfbiggan.Generator` of the module the image was projected into.
+    class_names: its class names.
+    projection: a `tfbiggan.latent.projection.Projection` (z [dim_z], embedding
+      [shared_dim], truncation).
+    classes: class indices or names, one row each after the projection's.
+    direction: a unit direction [dim_z] (a row of `sefa_directions`), or None.
+    strengths: steps along `direction`, in units of z.
+
+  Returns: (images float32 [(1 + len(classes)) * columns, R, R, 3] in [-1, 1], row-major;
+    row labels; columns).
+
+  Raises:
+    ValueError: a projection made in another module.
+  """
+  rows = generator.shared_embedding.w.numpy()
+  projection.check_fits(rows)
+  indices = lookup_classes(classes, class_names)
+  embeddings = np.concatenate([projection.embedding[None], rows[indices]])
+  z = np.asarray(projection.z, np.float32)[None]
+  if direction is None:
+    strengths = (0.0,)
+  else:
+    z = move_along(z, direction, strengths)[:, 0]  # [strengths, dim_z]
+  z = np.tile(z, (len(embeddings), 1))  # Row-major: each embedding with every strength.
+  embeddings = np.repeat(embeddings, len(strengths), axis=0)
+  images = in_batches(lambda z, embedding: generator.synthesize(
+      z, embedding, truncation=projection.truncation), z, embeddings, batch_size)
+  labels = ["projection"] + [row_label(class_names, index) for index in indices]
+  return images, labels, len(strengths)

@@ -77,6 +77,14 @@ class Projection:
     return cls(**{name: scalars[name](arrays[name]) if name in scalars else arrays[name]
                   for name in (f.name for f in dataclasses.fields(cls))})
 
+  def check_fits(self, embedding_rows):
+    """Raises ValueError unless the projection was made in a module whose class embedding
+    rows are `embedding_rows` [num_classes, shared_dim] wide."""
+    if self.embedding.shape != embedding_rows.shape[1:]:
+      raise ValueError(f"the projection was made in another module (its embedding is "
+                       f"{self.embedding.shape[0]} wide, this module's are "
+                       f"{embedding_rows.shape[1]})")
+
 
 def psnr(images, targets):
   """Peak signal-to-noise ratio in dB of images against targets (both [..., R, R, 3] in
