@@ -11,9 +11,9 @@ import pytest
 from tfbiggan import files
 from tfbiggan.generator_module import (generate, generate_from_embedding, load_generator_module,
                                        module_class_embeddings)
-from tfbiggan.image_grid import to_uint8
-from tfbiggan.latent.directions import latent_grid
-from tfbiggan.latent.interpolation import latent_walk
+from tfbiggan.image_grid import read_grid_cells, to_uint8
+from tfbiggan.latent.directions import latent_grid, sefa_directions
+from tfbiggan.latent.interpolation import latent_walk, projection_walk
 from tfbiggan.latent.projection import (MEAN_START, Projection, adam_update,
                                         candidate_classes, nearest_classes, objective,
                                         project, projection_step, psnr)
@@ -146,6 +146,70 @@ def test_the_latent_grid_puts_embeddings_in_rows_and_strengths_in_columns(
   np.testing.assert_allclose(plain[1], drawn(z, rows[3]), atol=1e-5)
   with pytest.raises(ValueError, match="made in another module"):
     latent_grid(generator, names, dataclasses.replace(projection, embedding=np.zeros(8)))
+
+
+@pytest.fixture(scope="module")
+def truncated_generator(class_weighted_module, tmp_path_factory):
+  """(generator, class names, module path): the class-weighted digits-32 with standing
+  statistics that differ between truncations, so that a wrong truncation shows."""
+  # pylint: disable=import-outside-toplevel
+  from tfbiggan_export.exporter import export_generator
+  generator, names = load_pretrained_with_class_names(class_weighted_module)
+  rng = np.random.default_rng(3)
+  for bn in generator.batch_norms:
+    bn.truncation_means.assign(rng.normal(0, 0.3, bn.truncation_means.shape))
+    bn.truncation_vars.assign(rng.uniform(0.5, 2.0, bn.truncation_vars.shape))
+  path = str(tmp_path_factory.mktemp("modules") / "digits_truncated")
+  export_generator(generator, path, class_names=names)
+  return generator, names, path
+
+
+def _projection_between(rows, first, second, truncation=0.6):
+  return Projection(z=truncated_noise(1, 64, truncation, seed=4)[0],
+                    embedding=0.5 * rows[first] + 0.5 * rows[second], truncation=truncation,
+                    class_index=first, start_class=first, psnr=0.0, loss=0.0,
+                    reconstruction=np.zeros((32, 32, 3), np.float32))
+
+
+def test_the_projection_walk_keeps_z_and_ends_at_the_class(truncated_generator):
+  """Column c of `projection_walk` is G(z, lerp(projection's embedding, row of the class,
+  c / (steps - 1))) at the projection's truncation."""
+  generator, names, _ = truncated_generator
+  rows = generator.shared_embedding.w.numpy()
+  projection = _projection_between(rows, 2, 5)
+  images, end = projection_walk(generator, names, projection, "7", 4)
+  assert end == "7" and images.shape == (4, 32, 32, 3)
+  for c in range(4):
+    embedding = projection.embedding + c / 3 * (rows[7] - projection.embedding)
+    expected = generator.synthesize(projection.z[None], embedding[None], truncation=0.6)
+    np.testing.assert_allclose(images[c], expected.numpy()[0], atol=1e-5, err_msg=f"step {c}")
+  at_one = generator.synthesize(projection.z[None], rows[7][None], truncation=1.0).numpy()[0]
+  assert np.abs(images[3] - at_one).max() > 1e-2  # The truncation matters here.
+
+
+def test_the_commands_draw_the_projection_cell_by_cell(truncated_generator, tmp_path):
+  """The PNGs of `tfbiggan-sample --latent` and `tfbiggan-interpolate --from_latent`,
+  decoded cell by cell, are the library's grids (to a level of 8 bits)."""
+  generator, names, module_path = truncated_generator
+  projection = _projection_between(generator.shared_embedding.w.numpy(), 2, 5)
+  latent = projection.save(str(tmp_path / "between.npz"))
+  grid, strip = tmp_path / "edits.png", tmp_path / "walk.png"
+  result = run_in_process("sample", f"--module={module_path}", f"--latent={latent}",
+                          "--classes=7,1", "--direction=0", "--strengths=-2,0,1.5",
+                          f"--out={grid}")
+  assert result.returncode == 0, result.stderr
+  direction = sefa_directions(generator)[0][0]
+  images, labels, _ = latent_grid(generator, names, projection, ["7", "1"], direction,
+                                  [-2.0, 0.0, 1.5])
+  cells = read_grid_cells(str(grid), 3, 3, 32, labels, title=True, scale=4)
+  assert np.abs(cells.astype(int) - to_uint8(images)).max() <= 1
+
+  result = run_in_process("interpolate", f"--module={module_path}", f"--from_latent={latent}",
+                          "--to_class=7", "--steps=4", f"--out={strip}")
+  assert result.returncode == 0, result.stderr
+  images, _ = projection_walk(generator, names, projection, 7, 4)
+  cells = read_grid_cells(str(strip), 1, 4, 32, title=True, scale=4)
+  assert np.abs(cells.astype(int) - to_uint8(images)).max() <= 1
 
 
 def test_projection_is_seeded_and_round_trips_through_npz(module, generated):

@@ -1,5 +1,7 @@
 """Sample grids as PNG files, with row labels and a title; animations as GIF or WebP."""
 
+import io
+
 import numpy as np
 from PIL import Image
 from PIL import ImageDraw
@@ -40,21 +42,40 @@ def image_grid(images, rows, cols, row_labels=None, title=None, scale=1, padding
     images = images.repeat(scale, axis=1).repeat(scale, axis=2)
   height, width = images.shape[1:3]
   font = ImageFont.load_default()
-  left = 8 + max((len(str(label)) for label in row_labels), default=0) * 7 if row_labels else 0
-  top = 18 if title else 0
-  canvas = Image.new("RGB", (left + cols * (width + padding) + padding,
-                             top + rows * (height + padding) + padding), "white")
+  boxes = cell_boxes(rows, cols, height, width, row_labels, title, padding)
+  right, bottom = boxes[-1][2] + padding, boxes[-1][3] + padding
+  canvas = Image.new("RGB", (right, bottom), "white")
   draw = ImageDraw.Draw(canvas)
   if title:
     draw.text((4, 2), title, fill="black", font=font)
   for r in range(rows):
-    y = top + padding + r * (height + padding)
     if row_labels:
-      draw.text((4, y + height // 2 - 6), str(row_labels[r]), fill="black", font=font)
-    for c in range(cols):
-      x = left + padding + c * (width + padding)
-      canvas.paste(Image.fromarray(images[r * cols + c]), (x, y))
+      draw.text((4, boxes[r * cols][1] + height // 2 - 6), str(row_labels[r]), fill="black",
+                font=font)
+  for image, (x, y, _, _) in zip(images, boxes):
+    canvas.paste(Image.fromarray(image), (x, y))
   return canvas
+
+
+def cell_boxes(rows, cols, height, width, row_labels=None, title=None, padding=2):
+  """Where `image_grid` puts each cell of [height, width] pixels (after scaling):
+  [(left, top, right, bottom)] in row-major order, as PIL boxes."""
+  left = 8 + max((len(str(label)) for label in row_labels), default=0) * 7 if row_labels else 0
+  top = 18 if title else 0
+  return [(x, y, x + width, y + height)
+          for y in (top + padding + r * (height + padding) for r in range(rows))
+          for x in (left + padding + c * (width + padding) for c in range(cols))]
+
+
+def read_grid_cells(path, rows, cols, resolution, row_labels=None, title=None, scale=1,
+                    padding=2):
+  """The cells of a grid PNG written by `save_image_grid` with these arguments, at their
+  original resolution: uint8 [rows * cols, resolution, resolution, 3], row-major."""
+  size = resolution * scale
+  boxes = cell_boxes(rows, cols, size, size, row_labels, title, padding)
+  with Image.open(io.BytesIO(files.read_bytes(path))) as picture:
+    return np.stack([np.asarray(picture.convert("RGB").crop(box))[::scale, ::scale]
+                     for box in boxes])
 
 
 ANIMATION_FORMATS = {".gif": "GIF", ".webp": "WEBP"}

@@ -69,12 +69,12 @@ def main(argv):
   from tfbiggan.generator_module import (load_generator_module, module_class_names,
                                          module_sizes)
   from tfbiggan.image_grid import save_animation, save_image_grid
-  module = load_generator_module(FLAGS.module)
-  names = module_class_names(module)
-  dim_z, num_classes = module_sizes(module)
   if FLAGS.from_latent is not None:
-    images, rows, truncation, title = _latent_walk(module, names)
+    images, rows, truncation, title = _latent_walk()
   else:
+    module = load_generator_module(FLAGS.module)
+    names = module_class_names(module)
+    dim_z, num_classes = module_sizes(module)
     images, rows, title = _walk(module, names, dim_z, num_classes)
     truncation = FLAGS.truncation
   scale = FLAGS.scale or max(1, -(-128 // images.shape[1]))
@@ -90,24 +90,21 @@ def main(argv):
   return 0
 
 
-def _latent_walk(module, names):
+def _latent_walk():
   """(images, rows, truncation, title) of the walk from a projection to --to_class."""
   # pylint: disable=import-outside-toplevel
-  from tfbiggan.class_names import lookup_class, row_label
-  from tfbiggan.generator_module import generate_from_embedding, module_class_embeddings
-  from tfbiggan.latent.interpolation import latent_walk
+  from tfbiggan.latent.interpolation import projection_walk
   from tfbiggan.latent.projection import Projection
+  from tfbiggan.pretrained import load_pretrained_with_class_names
   projection = Projection.load(FLAGS.from_latent)
-  rows = module_class_embeddings(module)
+  generator, names = load_pretrained_with_class_names(FLAGS.module)
   try:
-    projection.check_fits(rows)
+    projection.check_fits(generator.shared_embedding.w.numpy())
   except ValueError as error:
     raise common.UserError(f"--from_latent={FLAGS.from_latent}: {error}") from None
-  end = lookup_class(FLAGS.to_class, names)
-  z, embeddings = latent_walk(projection.z, projection.embedding, rows[end], FLAGS.steps)
-  images = generate_from_embedding(module, z, embeddings, projection.truncation,
-                                   FLAGS.batch_size)
-  return images, 1, projection.truncation, f"projection -> {row_label(names, end)}"
+  images, end = projection_walk(generator, names, projection, FLAGS.to_class, FLAGS.steps,
+                                FLAGS.batch_size)
+  return images, 1, projection.truncation, f"projection -> {end}"
 
 
 def _walk(module, names, dim_z, num_classes):

@@ -10,12 +10,14 @@
   latent walk  from a projected image (`tfbiggan.latent.projection.Projection`) to a class:
                its z fixed, its embedding moving linearly to the class's embedding row.
 The first two return (z, y) with `steps` columns per row, row-major, for `generate` or a
-generator; the latent walk returns (z, embedding) for `generate_from_embedding`.
+generator; the latent walk returns (z, embedding) for `generate_from_embedding`, and
+`projection_walk` draws it with a generator at the projection's truncation.
 """
 
 import numpy as np
 
-from tfbiggan.sampling import class_grid_inputs, interpolate, truncated_noise
+from tfbiggan.class_names import lookup_class, row_label
+from tfbiggan.sampling import class_grid_inputs, in_batches, interpolate, truncated_noise
 
 
 def class_walk(start, end, steps, dim_z, num_classes, truncation=0.5, seed=0, rows=1):
@@ -44,3 +46,28 @@ def latent_walk(z, embedding, end_embedding, steps):
   (z [steps, dim_z], embeddings [steps, shared_dim])."""
   embeddings = interpolate(embedding, end_embedding, steps, "lerp")
   return np.repeat(np.asarray(z, np.float32)[None], steps, axis=0), embeddings
+
+
+def projection_walk(generator, class_names, projection, to_class, steps, batch_size=16):
+  """The walk of `tfbiggan-interpolate --from_latent`: the projection's z fixed, its
+  embedding moving to the embedding row of `to_class`, drawn at the projection's truncation.
+
+  Args:
+    generator: a `tfbiggan.Generator` of the module the image was projected into.
+    class_names: its class names.
+    projection: a `tfbiggan.latent.projection.Projection`.
+    to_class: the class index or name the walk ends at.
+    steps: points of the walk, both ends included.
+
+  Returns: (images float32 [steps, R, R, 3] in [-1, 1]; the end class's label).
+
+  Raises:
+    ValueError: a projection made in another module.
+  """
+  rows = generator.shared_embedding.w.numpy()
+  projection.check_fits(rows)
+  end = lookup_class(to_class, class_names)
+  z, embeddings = latent_walk(projection.z, projection.embedding, rows[end], steps)
+  images = in_batches(lambda z, embedding: generator.synthesize(
+      z, embedding, truncation=projection.truncation), z, embeddings, batch_size)
+  return images, row_label(class_names, end)
