@@ -37,7 +37,7 @@ flags.DEFINE_integer("fresh_loads", 3, "Loads of the XLA-off module, each the fi
 # `import tfbiggan`, TensorFlow's one-time work included.
 _FRESH_LOAD = """
 import sys, time
-from tfbiggan.generator_module import load_generator_module
+from tfbiggan.modules.generator_module import load_generator_module
 start = time.perf_counter()
 load_generator_module(sys.argv[1])
 print(time.perf_counter() - start)
@@ -67,7 +67,7 @@ def _tfbiggan_rows(folder):
 
   import tfbiggan
   from tfbiggan_export.exporter import export_generator
-  from tfbiggan.generator_module import load_generator_module as load_module
+  from tfbiggan.modules.generator_module import load_generator_module as load_module
   config = tfbiggan.get_config(FLAGS.config, initializer="normal",
                                truncation_grid=tfbiggan.configs.OFFICIAL_TRUNCATION_GRID)
   generator = tfbiggan.Generator(config)

@@ -34,7 +34,7 @@ def main(argv):
   # pylint: disable=import-outside-toplevel
   import numpy as np
   from tfbiggan.data.digits import load_digits_array
-  from tfbiggan.generator_module import generate, load_generator_module
+  from tfbiggan.modules.generator_module import generate, load_generator_module
   from tfbiggan.latent.projection import project, psnr
   from tfbiggan.sampling import truncated_noise
   from tfbiggan_export.exporter import export_run

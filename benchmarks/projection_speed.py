@@ -35,7 +35,7 @@ def main(argv):
   # pylint: disable=import-outside-toplevel
   import numpy as np
   import tfbiggan
-  from tfbiggan.generator_module import generate, load_generator_module
+  from tfbiggan.modules.generator_module import generate, load_generator_module
   from tfbiggan.latent.projection import project
   from tfbiggan_export.exporter import export_generator
 

@@ -11,5 +11,5 @@
 Direction: this package imports the core (`tfbiggan`: models, the run directory, the
 official-module reader); the core never imports it. Only the commands in `tfbiggan.cli` sit
 above both. Reading modules (sampling, evaluation, `tfbiggan.load_pretrained`) is core:
-`tfbiggan.generator_module`.
+`tfbiggan.modules.generator_module`.
 """

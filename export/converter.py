@@ -1,16 +1,17 @@
 """Converts an official DeepMind BigGAN TF-Hub module into our TF2 module.
 
 `convert(module_dir, output)` is what `tfbiggan-convert` does: it reads the official module
-(`tfbiggan.official_module`), builds our Keras generator from it
-(`tfbiggan.pretrained.generator_from_official`, whose docstring says how each weight and BN
+(`tfbiggan.modules.official`), builds our Keras generator from it
+(`tfbiggan.modules.pretrained.generator_from_official`, whose docstring says how each weight and BN
 statistic lands) and exports it with `export_generator`, atomically.
 """
 
 from absl import logging
 
 from tfbiggan import files
-from tfbiggan.official_module import read_official_module
-from tfbiggan.pretrained import generator_from_official
+from tfbiggan.modules.official import read_official_module
+from tfbiggan.modules.resolver import fetch
+from tfbiggan.modules.pretrained import generator_from_official
 from tfbiggan.standing_statistics import bake_truncation_statistics
 from tfbiggan_export.exporter import check_output_path
 from tfbiggan_export.exporter import export_generator
@@ -21,7 +22,9 @@ def convert(module_dir, output, truncation_grid=None, standing_stats_batches=0,
   """Converts an official module folder into our TF-Hub module at `output` (atomically).
 
   Args:
-    module_dir: an official module as downloaded and extracted (TF1 hub format).
+    module_dir: an official module (TF1 hub format): its folder as downloaded and
+      extracted, its .tar.gz, its URL or short name ("biggan-deep-128"; fetched into the
+      cache by `tfbiggan.modules.resolver`).
     output: our module's folder.
     truncation_grid, standing_stats_batches, standing_stats_batch_size, seed: biggan v2
       only: bake per-truncation statistics for this grid (deep modules bring their own).
@@ -34,6 +37,8 @@ def convert(module_dir, output, truncation_grid=None, standing_stats_batches=0,
     FileExistsError, FileNotFoundError: see `check_output_path`.
   """
   check_output_path(output, overwrite)
+  source = str(module_dir)
+  module_dir = fetch(source)
   official = read_official_module(module_dir)
   if official.is_deep and truncation_grid:
     raise ValueError(f"{official.name} brings its own 51-point truncation statistics; "
@@ -50,7 +55,8 @@ def convert(module_dir, output, truncation_grid=None, standing_stats_batches=0,
                 f"baked for {len(truncation_grid)} truncations ({standing_stats_batches} "
                 f"batches of {standing_stats_batch_size})" if truncation_grid else
                 "the module's accumulated standing statistics, at every truncation")
-  metadata = dict(converted_from=files.absolute(module_dir), official_module=official.name,
+  metadata = dict(converted_from=source if not files.exists(source) else files.absolute(source),
+                  official_module=official.name,
                   weights="EMA", bn_statistics=statistics)
   path = export_generator(generator, output, metadata=metadata, jit_compile=jit_compile,
                           overwrite=overwrite)

@@ -19,14 +19,12 @@ from tfbiggan import files
 from tfbiggan.class_names import default_class_names
 from tfbiggan.class_names import readable_class_names
 from tfbiggan.configs import OFFICIAL_TRUNCATION_GRID
+from tfbiggan.modules import format as module_format
 from tfbiggan.run_dir import RunDir
 from tfbiggan.standing_statistics import bake_truncation_statistics
 from tfbiggan_export.hub_module import build_generator_module
 from tfbiggan_export.hub_module import write_generator_module
 from tfbiggan_export.model_card import model_card
-
-MODULE_FORMAT = "tfbiggan-generator/1"
-
 
 def check_output_path(output, overwrite=False):
   """Raises before any work when `output` cannot receive an export.
@@ -76,7 +74,7 @@ def export_generator(generator, output, class_names=None, metadata=None, discrim
     logging.warning("the generator has no truncation grid: the module's truncation input "
                     "will not select BN statistics")
   metadata = dict(
-      format=MODULE_FORMAT, name=config.name, architecture=config.architecture,
+      format=module_format.FORMAT, name=config.name, architecture=config.architecture,
       resolution=config.resolution, dim_z=config.dim_z, num_classes=config.num_classes,
       truncation_grid=list(config.truncation_grid),
       truncation_between_grid_points="linear interpolation of BN means and variances",

@@ -36,10 +36,9 @@ import json
 import tensorflow as tf
 
 from tfbiggan import files
+from tfbiggan.modules.format import (ASSETS_FOLDER, CLASS_NAMES_FILE, METADATA_FILE,
+                                      MODEL_CARD_FILE)
 
-METADATA_FILE = "metadata.json"
-CLASS_NAMES_FILE = "class_names.txt"
-MODEL_CARD_FILE = "MODEL_CARD.md"
 
 
 def _new_trackable():
@@ -229,7 +228,7 @@ def write_generator_module(root, signatures, path, class_names, metadata, model_
   # traced save / restore functions would add to every load (`benchmarks/export_module.py`).
   tf.saved_model.save(root, path, signatures=signatures,
                       options=tf.saved_model.SaveOptions(experimental_skip_saver=True))
-  files.write_json(files.join(path, "assets", METADATA_FILE), metadata)
-  files.write_atomically(files.join(path, "assets", CLASS_NAMES_FILE),
+  files.write_json(files.join(path, ASSETS_FOLDER, METADATA_FILE), metadata)
+  files.write_atomically(files.join(path, ASSETS_FOLDER, CLASS_NAMES_FILE),
                          "\n".join(class_names) + "\n")
   files.write_atomically(files.join(path, MODEL_CARD_FILE), model_card)

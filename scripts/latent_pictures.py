@@ -25,13 +25,13 @@ def main(argv):
   # pylint: disable=import-outside-toplevel
   import numpy as np
   from tfbiggan.data.digits import load_digits_array
-  from tfbiggan.generator_module import (generate_from_embedding, load_generator_module,
+  from tfbiggan.modules.generator_module import (generate_from_embedding, load_generator_module,
                                          module_class_embeddings)
   from tfbiggan.image_grid import save_image_grid
   from tfbiggan.latent.directions import direction_grid, sefa_directions
   from tfbiggan.latent.interpolation import latent_walk
   from tfbiggan.latent.projection import project
-  from tfbiggan.pretrained import generator_from_module
+  from tfbiggan.modules.pretrained import generator_from_module
 
   module = load_generator_module(FLAGS.module)
   test_x, test_y = load_digits_array("test")

@@ -3,7 +3,7 @@ silent skips in CI.
 
 TensorFlow's CPU is split into NUM_LOGICAL_CPUS logical devices before anything else
 initialises the runtime, so MirroredStrategy tests with 2 and 4 replicas run anywhere.
-Under CI=true a test that skips for any reason but the slow tier (a missing test dependency
+Each session has its own module cache ($TFHUB_CACHE_DIR). Under CI=true a test that skips for any reason but the slow tier (a missing test dependency
 such as torch or nbclient, a missing tool such as buildifier) fails instead: CI installs all
 of them, so a skip there means a check silently stopped running.
 """
@@ -62,6 +62,14 @@ def pytest_make_collect_report(collector):
   report = outcome.get_result()
   if os.environ.get("CI") == "true" and report.skipped:
     _fail_a_skip_under_ci(report)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _module_cache(tmp_path_factory):
+  """A module cache of the session's own ($TFHUB_CACHE_DIR), so that no test reads or writes
+  the user's, and no official stand-in is mistaken for the real module."""
+  os.environ["TFHUB_CACHE_DIR"] = str(tmp_path_factory.mktemp("module_cache"))
+  os.environ.pop("TFBIGGAN_HUB_URL", None)
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from tfbiggan import official_names
+from tfbiggan.modules import official_names
 
 
 def random_official_values(name, seed=0):

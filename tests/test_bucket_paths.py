@@ -14,7 +14,7 @@ import tensorflow as tf
 
 import tfbiggan
 from tfbiggan import files
-from tfbiggan.generator_module import load_generator_module, sample_class_grid
+from tfbiggan.modules.generator_module import load_generator_module, sample_class_grid
 from tfbiggan.image_grid import save_image_grid
 from tfbiggan.metrics import evaluate
 from tfbiggan.metrics.classifier import SavedModelClassifier

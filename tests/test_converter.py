@@ -10,18 +10,18 @@ import pytest
 import tfbiggan
 from official_standin import (official_stack_names, random_official_values,
                               write_official_module, write_random_official_module)
-from tfbiggan import official_names
-from tfbiggan.pretrained import generator_from_official
+from tfbiggan.modules import official_names
+from tfbiggan.modules.pretrained import generator_from_official
 from tfbiggan_export.converter import convert
-from tfbiggan.official_module import identify_module, read_official_module
-from tfbiggan.generator_module import load_generator_module as load_module
+from tfbiggan.modules.official import identify_module, read_official_module
+from tfbiggan.modules.generator_module import load_generator_module as load_module
 from command_runner import run_in_process
 
 SLOW = pytest.mark.slow
 
 # Official name -> our Keras weight, one of each kind of variable per block type, written from
 # the spec's tables (§3.1 deep, §3.2 biggan, §3.3 the cross-family rule) and our layers'
-# official scope names, not from tfbiggan.official_names. EMA copies are the ones read.
+# official scope names, not from tfbiggan.modules.official_names. EMA copies are the ones read.
 NAME_TABLE = {
     "biggan-128": {
         "linear/w/ema_b999900": "Generator/linear/w",

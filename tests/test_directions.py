@@ -7,10 +7,10 @@ from PIL import Image
 import pytest
 
 import tfbiggan
-from tfbiggan.generator_module import load_generator_module, sample_class_grid
+from tfbiggan.modules.generator_module import load_generator_module, sample_class_grid
 from tfbiggan.latent.directions import (direction_grid, move_along, sefa_directions,
                                         z_reading_weights)
-from tfbiggan.pretrained import load_pretrained_with_class_names
+from tfbiggan.modules.pretrained import load_pretrained_with_class_names
 from command_runner import run_in_process
 
 CONFIGS = {

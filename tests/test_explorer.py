@@ -10,7 +10,7 @@ from PIL import Image
 import pytest
 
 from tfbiggan.explorer import NUM_DIRECTIONS, Explorer
-from tfbiggan.generator_module import generate, load_generator_module
+from tfbiggan.modules.generator_module import generate, load_generator_module
 from tfbiggan.latent.projection import psnr
 from tfbiggan.sampling import truncated_noise
 from command_runner import run_in_process

@@ -18,7 +18,7 @@ from tfbiggan.standing_statistics import bake_truncation_statistics
 from tfbiggan.run_dir import RunDir
 from tfbiggan.training.loop import TrainOptions, train
 from tfbiggan_export import exporter
-from tfbiggan.generator_module import load_generator_module as load_module
+from tfbiggan.modules.generator_module import load_generator_module as load_module
 
 GRID = (0.0, 0.5, 1.0)
 STATS = dict(standing_stats_batches=2, standing_stats_batch_size=8, seed=3)

@@ -10,7 +10,7 @@ import tfbiggan
 from official_standin import write_random_official_module
 from tfbiggan.data import make_source
 from conftest import mirrored_cpu_strategy
-from tfbiggan.pretrained import load_pretrained_with_class_names
+from tfbiggan.modules.pretrained import load_pretrained_with_class_names
 from tfbiggan.run_dir import RunDir
 from tfbiggan.training import initial_weights
 from tfbiggan.training.initial_weights import (MEAN, TrainedModel, class_rows,
@@ -245,6 +245,7 @@ def test_cli_names_a_missing_init_generator_in_one_line(tmp_path):
                           f"--model_dir={tmp_path}/run", "--steps=1")
   assert result.returncode == 2
   assert result.stderr.strip().splitlines() == [
-      f"tfbiggan-train: error: --init_generator: no module at {tmp_path}/nothing (give the "
-      "folder that tfbiggan-export or tfbiggan-convert wrote)"]
+      f"tfbiggan-train: error: --init_generator: no module at {tmp_path}/nothing; give a "
+      "module folder, a .tar.gz, a URL, a Kaggle handle or a short name (biggan-128, "
+      "biggan-256, biggan-512, biggan-deep-128, biggan-deep-256, biggan-deep-512)"]
   assert not os.path.exists(f"{tmp_path}/run")

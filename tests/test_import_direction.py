@@ -59,6 +59,14 @@ RULES = [
 ]
 
 
+# (importer, imported): the one call from the core into tfbiggan_export, with its reason.
+EXCEPTIONS = {
+    ("tfbiggan.modules.resolver", "tfbiggan_export.converter"): "resolving an official module "
+    "by name converts it into the cache once, which is writing a module",
+    ("tfbiggan.modules.resolver", "tfbiggan_export.converter.convert"): "the same import",
+}
+
+
 def violations(modules=None):
   """['importer imports imported (why)'] for every broken rule."""
   found = []
@@ -67,7 +75,7 @@ def violations(modules=None):
     for applies, forbidden, why in RULES:
       if applies(module):
         found += [f"{module} imports {name} ({why})" for name in sorted(imported)
-                  if _within(name, forbidden)]
+                  if _within(name, forbidden) and (module, name) not in EXCEPTIONS]
   return found
 
 
@@ -81,7 +89,8 @@ def test_imports_go_one_way():
 
 
 @pytest.mark.parametrize("importer, statement", [
-    ("tfbiggan.pretrained", "from tfbiggan_export.converter import convert"),
+    ("tfbiggan.modules.pretrained", "from tfbiggan_export.converter import convert"),
+    ("tfbiggan.modules.resolver", "from tfbiggan_export.exporter import export_generator"),
     ("tfbiggan.demo", "import tfbiggan_export.exporter"),
     ("tfbiggan.metrics.evaluate", "from tfbiggan.training.loop import train"),
     ("tfbiggan_export.exporter", "from tfbiggan.training import checkpoints"),

@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 import pytest
 
-from tfbiggan.generator_module import generate, load_generator_module, sample_class_grid
+from tfbiggan.modules.generator_module import generate, load_generator_module, sample_class_grid
 from tfbiggan.image_grid import save_animation
 from tfbiggan.latent.interpolation import class_walk, noise_walk
 from tfbiggan.sampling import truncated_noise

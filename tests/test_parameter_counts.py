@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import tfbiggan
-from tfbiggan import official_names
+from tfbiggan.modules import official_names
 
 EXPECTED = {
     "biggan-128": (70_433_988, 87_982_370),

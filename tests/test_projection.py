@@ -9,7 +9,7 @@ from PIL import Image
 import pytest
 
 from tfbiggan import files
-from tfbiggan.generator_module import (generate, generate_from_embedding, load_generator_module,
+from tfbiggan.modules.generator_module import (generate, generate_from_embedding, load_generator_module,
                                        module_class_embeddings)
 from tfbiggan.image_grid import read_grid_cells, to_uint8
 from tfbiggan.latent.directions import latent_grid, sefa_directions
@@ -17,7 +17,7 @@ from tfbiggan.latent.interpolation import latent_walk, projection_walk
 from tfbiggan.latent.projection import (MEAN_START, Projection, adam_update,
                                         candidate_classes, nearest_classes, objective,
                                         project, projection_step, psnr)
-from tfbiggan.pretrained import load_pretrained_discriminator, load_pretrained_with_class_names
+from tfbiggan.modules.pretrained import load_pretrained_discriminator, load_pretrained_with_class_names
 from tfbiggan.sampling import truncated_noise
 from command_runner import run_in_process
 

@@ -6,7 +6,7 @@ Public API:
   Discriminator(config)  -> discriminator(images, y) -> logits [B]
   truncated_noise(...)   -> z samples in the official modules' convention
   interpolate(a, b, n)   -> lerp / slerp paths between latents or class vectors
-  load_pretrained(path)  -> the Keras Generator of an exported, converted or official module
+  load_pretrained(name)  -> the Keras Generator of a module: "biggan-deep-256", a URL, a folder
 
 The names are imported on first use, so that importing a submodule (a command's flags, the
 configs) does not load TensorFlow.
@@ -22,7 +22,7 @@ _PUBLIC = {
     "list_configs": "tfbiggan.configs",
     "Discriminator": "tfbiggan.models",
     "Generator": "tfbiggan.models",
-    "load_pretrained": "tfbiggan.pretrained",
+    "load_pretrained": "tfbiggan.modules.pretrained",
     "interpolate": "tfbiggan.sampling",
     "truncated_noise": "tfbiggan.sampling",
 }

@@ -70,7 +70,7 @@ def demo_truncation_curve(judge, module_path, output_dir, num_samples=2000, seed
   """
   # pylint: disable=import-outside-toplevel
   from tfbiggan.data import evaluation_dataset, make_source
-  from tfbiggan.generator_module import load_generator_module
+  from tfbiggan.modules.generator_module import load_generator_module
   from tfbiggan.metrics import evaluate
   held_out = evaluation_dataset(make_source("digits", 32, "test"), 100)
   reference = evaluate.compute_reference((images.numpy() for images, _ in held_out), judge,

@@ -16,7 +16,7 @@ import threading
 import numpy as np
 
 from tfbiggan.class_names import lookup_class, row_label
-from tfbiggan.generator_module import (generate_from_embedding, load_generator_module,
+from tfbiggan.modules.generator_module import (generate_from_embedding, load_generator_module,
                                        module_class_embeddings, module_class_names,
                                        module_resolution, module_sizes)
 from tfbiggan.latent.interpolation import class_walk, noise_walk
@@ -112,7 +112,7 @@ class Explorer:
       if self._directions is None:
         # pylint: disable=import-outside-toplevel
         from tfbiggan.latent.directions import sefa_directions
-        from tfbiggan.pretrained import generator_from_module
+        from tfbiggan.modules.pretrained import generator_from_module
         directions, _ = sefa_directions(generator_from_module(self.module))
         self._directions = directions[:NUM_DIRECTIONS]
       return self._directions

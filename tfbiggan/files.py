@@ -19,6 +19,7 @@ import io
 import json
 import os
 import posixpath
+import time
 import uuid
 
 import numpy as np
@@ -143,6 +144,37 @@ def save_image(path, image, image_format, **options):
   return write_atomically(path, buffer.getvalue())
 
 
+def write_stream(path, stream, chunk_bytes=1 << 20):
+  """Copies the readable binary `stream` into the file `path` (any file system) in chunks;
+  returns the number of bytes written. Not atomic: write into a scratch folder."""
+  count = 0
+  with gfile.GFile(path, "wb") as f:
+    while True:
+      chunk = stream.read(chunk_bytes)
+      if not chunk:
+        return count
+      f.write(chunk)
+      count += len(chunk)
+
+
+def copy(source, target):
+  """Copies the file `source` to `target` (any file systems), replacing it."""
+  gfile.copy(source, target, overwrite=True)
+
+
+def new_scratch_folder(path):
+  """A new, empty scratch folder beside `path` (`.<name>.tmp-<random>`) that leaves other
+  writers' scratch folders alone, for writers that may run at once (a cache)."""
+  scratch = _scratch_name(path)
+  gfile.makedirs(scratch)
+  return scratch
+
+
+def age_seconds(path):
+  """Seconds since `path` (a file or a folder) was last modified."""
+  return max(0.0, time.time() - gfile.stat(path).mtime_nsec / 1e9)
+
+
 def scratch_folder(path):
   """A new, empty scratch folder beside `path` (`.<name>.tmp-<random>`), for a folder that
   `replace_folder` moves into place when complete."""
@@ -152,15 +184,21 @@ def scratch_folder(path):
   return scratch
 
 
-def remove_stale_scratch(path):
-  """Deletes scratch folders that an interrupted write of `path` left beside it."""
+def remove_stale_scratch(path, older_than_s=None):
+  """Deletes scratch folders that an interrupted write of `path` left beside it (with
+  `older_than_s`, only those unchanged for that long: another writer may own the rest)."""
   folder = dirname(path)
   if not gfile.exists(folder):
     return
   prefix = f".{basename(path)}.tmp-"
   for name in gfile.listdir(folder):
+    scratch = join(folder, name.rstrip("/"))
     if name.rstrip("/").startswith(prefix):
-      rmtree(join(folder, name.rstrip("/")))
+      try:
+        if older_than_s is None or age_seconds(scratch) > older_than_s:
+          rmtree(scratch)
+      except tf.errors.NotFoundError:  # Its writer finished or removed it meanwhile.
+        pass
 
 
 def move_folder(source, target):

@@ -2,7 +2,7 @@
 
   train.py     tfbiggan-train     tfbiggan.training.loop.train
   export.py    tfbiggan-export    tfbiggan_export.exporter.export_run
-  sample.py    tfbiggan-sample    tfbiggan.generator_module.sample_class_grid
+  sample.py    tfbiggan-sample    tfbiggan.modules.generator_module.sample_class_grid
   convert.py   tfbiggan-convert   tfbiggan_export.converter.convert
   evaluate.py  tfbiggan-eval      tfbiggan.metrics.evaluate.truncation_curve
   demo.py      tfbiggan-demo      tfbiggan.demo (train, draw, judge) and the two above

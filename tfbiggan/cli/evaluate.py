@@ -65,7 +65,7 @@ def main(argv):
   # pylint: disable=import-outside-toplevel
   from tfbiggan import files
   from tfbiggan.distribute import resolve_strategy
-  from tfbiggan.generator_module import load_generator_module, module_resolution
+  from tfbiggan.modules.generator_module import load_generator_module, module_resolution
   from tfbiggan.metrics import evaluate
   from tfbiggan.metrics.classifier import classifier_by_name
   if not files.exists(FLAGS.reference) and not FLAGS.reference_dataset:

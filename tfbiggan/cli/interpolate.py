@@ -66,7 +66,7 @@ def main(argv):
   del argv
   _check_flags()
   # pylint: disable=import-outside-toplevel
-  from tfbiggan.generator_module import (load_generator_module, module_class_names,
+  from tfbiggan.modules.generator_module import (load_generator_module, module_class_names,
                                          module_sizes)
   from tfbiggan.image_grid import save_animation, save_image_grid
   if FLAGS.from_latent is not None:
@@ -95,7 +95,7 @@ def _latent_walk():
   # pylint: disable=import-outside-toplevel
   from tfbiggan.latent.interpolation import projection_walk
   from tfbiggan.latent.projection import Projection
-  from tfbiggan.pretrained import load_pretrained_with_class_names
+  from tfbiggan.modules.pretrained import load_pretrained_with_class_names
   projection = Projection.load(FLAGS.from_latent)
   generator, names = load_pretrained_with_class_names(FLAGS.module)
   try:
@@ -111,7 +111,7 @@ def _walk(module, names, dim_z, num_classes):
   """(images, rows, title) of a walk between two classes or two seeds."""
   # pylint: disable=import-outside-toplevel
   from tfbiggan.class_names import lookup_class, row_label
-  from tfbiggan.generator_module import generate
+  from tfbiggan.modules.generator_module import generate
   from tfbiggan.latent.interpolation import class_walk, noise_walk
   start = lookup_class(FLAGS.from_class, names)
   if FLAGS.to_class is not None:

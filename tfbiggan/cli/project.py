@@ -66,7 +66,7 @@ def main(argv):
   # pylint: disable=import-outside-toplevel
   import numpy as np
   from tfbiggan.class_names import lookup_class
-  from tfbiggan.generator_module import (load_generator_module, module_class_names,
+  from tfbiggan.modules.generator_module import (load_generator_module, module_class_names,
                                          module_resolution, require_embedding_signature)
   from tfbiggan.image_grid import save_image_grid
   from tfbiggan.data.preprocessing import read_image

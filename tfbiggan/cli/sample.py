@@ -52,7 +52,7 @@ def main(argv):
   if not FLAGS.out.lower().endswith(".png"):
     raise app.UsageError(f"--out must name a .png file, got {FLAGS.out}")
   # pylint: disable=import-outside-toplevel
-  from tfbiggan.generator_module import load_generator_module, module_sizes, sample_class_grid
+  from tfbiggan.modules.generator_module import load_generator_module, module_sizes, sample_class_grid
   from tfbiggan.image_grid import save_image_grid
   if FLAGS.latent is not None:
     images, labels, cols, title = _latent_grid()
@@ -87,7 +87,7 @@ def _latent_grid():
   # pylint: disable=import-outside-toplevel
   from tfbiggan.latent.directions import latent_grid
   from tfbiggan.latent.projection import Projection
-  from tfbiggan.pretrained import load_pretrained_with_class_names
+  from tfbiggan.modules.pretrained import load_pretrained_with_class_names
   projection = Projection.load(FLAGS.latent)
   generator, names = load_pretrained_with_class_names(FLAGS.module)
   title = f"{FLAGS.latent}, truncation {projection.truncation:g}"
@@ -108,7 +108,7 @@ def _direction_grid():
   """(images, row labels, columns, title) of the --direction grid."""
   # pylint: disable=import-outside-toplevel
   from tfbiggan.latent.directions import direction_grid
-  from tfbiggan.pretrained import load_pretrained_with_class_names
+  from tfbiggan.modules.pretrained import load_pretrained_with_class_names
   strengths = common.float_list("strengths", FLAGS.strengths)
   generator, names = load_pretrained_with_class_names(FLAGS.module)
   direction, singular_value = _direction(generator)

@@ -29,10 +29,10 @@ import tensorflow as tf
 
 from tfbiggan import files
 from tfbiggan.class_names import row_label
-from tfbiggan.generator_module import module_class_embeddings
-from tfbiggan.generator_module import module_embedding_function
-from tfbiggan.generator_module import module_resolution
-from tfbiggan.generator_module import module_sizes
+from tfbiggan.modules.generator_module import module_class_embeddings
+from tfbiggan.modules.generator_module import module_embedding_function
+from tfbiggan.modules.generator_module import module_resolution
+from tfbiggan.modules.generator_module import module_sizes
 from tfbiggan.progress import Progress
 from tfbiggan.sampling import truncated_noise
 
@@ -226,7 +226,7 @@ def project(module, targets, class_hints=None, steps=300, search_steps=None, res
   """Projects images into a generator module.
 
   Args:
-    module: from `tfbiggan.generator_module.load_generator_module`, with the `embedding`
+    module: from `tfbiggan.modules.generator_module.load_generator_module`, with the `embedding`
       signature.
     targets: float [N, R, R, 3] in [-1, 1] at the module's resolution (e.g. from
       `tfbiggan.data.preprocessing.read_image`).

@@ -5,7 +5,7 @@ A `Classifier` maps images [B, H, W, 3] in [-1, 1] to (logits [B, K], features [
 each replica), calling it as numpy arrays. Given a strategy, its variables live under the
 strategy's scope and batches are split across its local replicas. Two kinds:
   * `SavedModelClassifier`: a SavedModel or TF-Hub handle, e.g. TF-GAN's Inception network
-    (`INCEPTION_HANDLE`; outputs "logits" [B, 1008] and "pool_3" [B, 2048], inputs 299 x 299
+    (`tfbiggan.modules.catalog.inception_url()`, fetched into the module cache once; outputs "logits" [B, 1008] and "pool_3" [B, 2048], inputs 299 x 299
     in [-1, 1]); images are resized as TF-GAN does (bilinear, to 299 x 299) first;
   * `KerasClassifier`: any Keras model with a logits output and a features layer (the digits
     CNN of the demo, `digits_classifier()`).
@@ -18,9 +18,9 @@ import numpy as np
 import tensorflow as tf
 
 from tfbiggan.distribute.replicas import split_across_replicas
-from tfbiggan.saved_model_loading import load_saved_model
+from tfbiggan.modules.catalog import inception_url
+from tfbiggan.modules.saved_model import load_saved_model
 
-INCEPTION_HANDLE = "https://tfhub.dev/tensorflow/tfgan/eval/inception/1"
 INCEPTION_SIZE = 299
 
 
@@ -65,8 +65,9 @@ class SavedModelClassifier(Classifier):
   """A SavedModel / TF-Hub classifier whose outputs are a dict with the logits and features.
 
   Args:
-    handle: a folder (on any TensorFlow file system) or a TF-Hub URL (downloaded on first
-      use, with the `hub` extra; tests and the demo never pass one).
+    handle: a folder (on any TensorFlow file system) or a TF-Hub URL (downloaded into the
+      module cache on first use; tests and the demo never pass one); default: TF-GAN's
+      Inception network.
     signature: the signature to call with the images as its single input; None calls the
       loaded object itself, `module(images)`, as TF-GAN's `classifier_fn_from_tfhub` does
       with its Inception module, or its "default" signature if it is not callable.
@@ -75,9 +76,10 @@ class SavedModelClassifier(Classifier):
     strategy: load it under this strategy's scope and classify on its local replicas.
   """
 
-  def __init__(self, handle=INCEPTION_HANDLE, signature=None, logits_key="logits",
+  def __init__(self, handle=None, signature=None, logits_key="logits",
                features_key="pool_3", input_size=INCEPTION_SIZE, strategy=None):
     self.strategy = strategy
+    handle = handle or inception_url()
     with strategy.scope() if strategy else contextlib.nullcontext():
       self.module = load_saved_model(handle)
     if signature is None and callable(self.module):

@@ -23,7 +23,7 @@ import tensorflow as tf
 
 from tfbiggan import files
 from tfbiggan.distribute.replicas import split_across_replicas
-from tfbiggan.generator_module import module_function, module_sizes
+from tfbiggan.modules.generator_module import module_function, module_sizes
 from tfbiggan.metrics.activations import StreamingMoments
 from tfbiggan.metrics.frechet import frechet_distance_from_statistics
 from tfbiggan.metrics.inception_score import inception_score

@@ -85,7 +85,7 @@ def load_initial_generator(source):
     ValueError: `source` holds neither a run nor a module.
   """
   # pylint: disable=import-outside-toplevel
-  from tfbiggan.pretrained import load_pretrained_with_class_names
+  from tfbiggan.modules.pretrained import load_pretrained_with_class_names
   return _trained_model(source, RunDir.load_ema_generator, load_pretrained_with_class_names)
 
 
@@ -96,7 +96,7 @@ def load_initial_discriminator(source):
     ValueError: `source` is an official module or a module without a discriminator.
     FileNotFoundError: nothing at `source`, or a run without a checkpoint.
   """
-  from tfbiggan.pretrained import load_pretrained_discriminator  # pylint: disable=import-outside-toplevel
+  from tfbiggan.modules.pretrained import load_pretrained_discriminator  # pylint: disable=import-outside-toplevel
   return _trained_model(source, RunDir.load_discriminator, load_pretrained_discriminator)
 
 

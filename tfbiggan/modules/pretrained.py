@@ -1,13 +1,12 @@
 """`load_pretrained`: a Keras `Generator` from a module, ready to sample or fine-tune.
 
-Two kinds of module are read:
-  * the modules tfbiggan writes (`tfbiggan-export`, `tfbiggan-convert`): their variable list
-    is the generator's weights in order, and their metadata holds the config;
-  * the official DeepMind BigGAN modules (TF1 hub format), converted in memory by
-    `generator_from_official`.
+It reads the modules tfbiggan writes (`tfbiggan-export`, `tfbiggan-convert`): their variable
+list is the generator's weights in order, and their metadata holds the config. An official
+DeepMind BigGAN module (TF1 hub format) is converted first, once (`tfbiggan-convert`'s
+`generator_from_official`, below, then the exporter), by `tfbiggan.modules.resolver`.
 
 Weights of an official module. Each official variable lands in the Keras weight its name maps
-to (`tfbiggan.official_names.keras_path`); for w, b, gamma and beta the EMA copy is taken
+to (`tfbiggan.modules.official_names.keras_path`); for w, b, gamma and beta the EMA copy is taken
 (`/ema_b999900` biggan, `/ema_0.9999` deep), the raw copy only where no EMA copy exists. No
 transposes: both are NHWC with kernels [kh, kw, in, out] and dense [in, out]; biggan's final BN
 gain and bias are reshaped from [1, 1, 1, C] to [C].
@@ -25,19 +24,18 @@ grid; pytorch-pretrained-biggan swaps the two weights, spec §1.2). biggan v2: t
 standing statistics become ours and are used at every truncation (a grid can be baked later).
 """
 
-from tfbiggan import official_names
-from tfbiggan.class_names import default_class_names
 from tfbiggan.configs import OFFICIAL_TRUNCATION_GRID
 from tfbiggan.configs import get_config
 from tfbiggan.configs.config import BigGANConfig
-from tfbiggan.generator_module import load_generator_module
-from tfbiggan.generator_module import module_class_names
-from tfbiggan.generator_module import module_metadata
 from tfbiggan.layers.initializers import ASSIGNED_AFTERWARDS
 from tfbiggan.models.discriminator import Discriminator
 from tfbiggan.models.generator import Generator
-from tfbiggan.official_module import is_official_module
-from tfbiggan.official_module import read_official_module
+from tfbiggan.modules import official_names
+from tfbiggan.modules.generator_module import load_generator_module
+from tfbiggan.modules.generator_module import module_class_names
+from tfbiggan.modules.generator_module import module_metadata
+from tfbiggan.modules.official import is_official_module
+from tfbiggan.modules.resolver import fetch
 
 
 def _values_by_keras_path(official):
@@ -55,7 +53,7 @@ def generator_from_official(official, truncation_grid=None):
   """Our `Generator` holding the weights and statistics of an `OfficialModule`.
 
   Args:
-    official: from `tfbiggan.official_module.read_official_module`.
+    official: from `tfbiggan.modules.official.read_official_module`.
     truncation_grid: deep modules always get the official 51-point grid; for biggan v2 an
       optional grid to bake later (default: none, the accumulated statistics serve every
       truncation).
@@ -98,17 +96,19 @@ def load_pretrained(path_or_handle):
   """The Keras `Generator` of a module, with its weights and BN statistics.
 
   Args:
-    path_or_handle: a module written by `tfbiggan-export` or `tfbiggan-convert` (a folder on
-      any TensorFlow file system, or a TF-Hub handle), or an official DeepMind BigGAN module
-      folder (TF1 hub format, as downloaded and extracted), which is converted in memory.
+    path_or_handle: a short name ("biggan-deep-256"), a TF-Hub URL, a Kaggle handle, a
+      module written by `tfbiggan-export` or `tfbiggan-convert` (a folder on any TensorFlow
+      file system), or an official DeepMind module (folder or .tar.gz). Official modules
+      are downloaded and converted once, into the cache (`tfbiggan.modules.resolver`).
 
   Returns: a `tfbiggan.Generator`; `generator(z, y, truncation=t)` equals the module's
     default signature, and `training=True` calls fine-tune it.
 
   Raises:
-    FileNotFoundError: nothing at the path.
+    FileNotFoundError: nothing at the path (a close short name is suggested).
     ValueError: the path holds neither kind of module, or a module that does not fit its
       config (named).
+    DownloadError: a module that could not be fetched (says how to fetch it by hand).
   """
   return load_pretrained_with_class_names(path_or_handle)[0]
 
@@ -119,9 +119,6 @@ def load_pretrained_with_class_names(path_or_handle):
   Returns: (Generator, list of str [num_classes]).
   """
   path_or_handle = str(path_or_handle)
-  if is_official_module(path_or_handle):
-    generator, _ = generator_from_official(read_official_module(path_or_handle))
-    return generator, default_class_names(generator.config.num_classes)
   module = load_generator_module(path_or_handle)
   return generator_from_module(module, path_or_handle), module_class_names(module)
 
@@ -144,7 +141,7 @@ def load_pretrained_discriminator(path_or_handle):
     ValueError: not a tfbiggan module, or one exported without its discriminator.
   """
   path_or_handle = str(path_or_handle)
-  if is_official_module(path_or_handle):
+  if is_official_module(fetch(path_or_handle)):
     raise ValueError(f"{path_or_handle} is an official module: DeepMind released no "
                      "discriminator (fine-tune with a fresh one)")
   module = load_generator_module(path_or_handle)

@@ -5,11 +5,11 @@ import gc
 import pytest
 import tensorflow as tf
 
-from tfbiggan.saved_model_loading import load_saved_model
+from tfbiggan.modules.saved_model import load_saved_model
 
 
 def test_a_missing_folder_is_a_clear_error(tmp_path):
-  with pytest.raises(FileNotFoundError, match="no SavedModel at"):
+  with pytest.raises(FileNotFoundError, match="no module at .*absent; give a module folder"):
     load_saved_model(tmp_path / "absent")
 
 
@@ -18,7 +18,8 @@ def recorded_loads(monkeypatch):
   """tf.saved_model.load replaced: records whether the collector ran; "bad" paths fail."""
   states = []
 
-  def fake_load(path):
+  def fake_load(path, tags=None):
+    del tags
     states.append(gc.isenabled())
     if path.endswith("bad"):
       raise ValueError("broken module")

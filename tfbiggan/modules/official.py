@@ -20,7 +20,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfbiggan import files
-from tfbiggan import official_names
+from tfbiggan.modules import official_names
 
 REQUIRED_FILES = ("saved_model.pb", "variables/variables.index")
 

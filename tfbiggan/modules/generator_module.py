@@ -17,38 +17,43 @@ import tensorflow as tf
 from tfbiggan import files
 from tfbiggan.class_names import lookup_classes, row_label
 from tfbiggan.sampling import class_grid_inputs, in_batches
-from tfbiggan.saved_model_loading import is_url, load_saved_model
-
-TFBIGGAN_ATTRIBUTES = ("dim_z", "num_classes", "class_names", "metadata_json")
+from tfbiggan.modules import format as module_format
+from tfbiggan.modules.resolver import resolve_module
+from tfbiggan.modules.saved_model import load_saved_model
 
 
 def load_generator_module(handle, strategy=None, tfbiggan_only=True):
   """Loads a generator module.
 
   Args:
-    handle: a module folder (local or on any TensorFlow file system), or a TF-Hub URL.
+    handle: a module folder (local or on any TensorFlow file system), an official module's
+      folder or .tar.gz, a URL, a short name ("biggan-deep-256") or a Kaggle handle: see
+      `tfbiggan.modules.resolver` (official modules are converted once, into the cache).
     strategy: load its variables under this strategy's scope (then call it inside a replica,
       e.g. through `tfbiggan.distribute.split_across_replicas`).
     tfbiggan_only: also require the attributes of modules written by tfbiggan
-      (`TFBIGGAN_ATTRIBUTES`); False accepts any SavedModel with the `default` signature.
+      (`module_format.ATTRIBUTES`) and a format version this reader knows; False accepts any
+      SavedModel with the `default` signature.
 
   Raises:
     FileNotFoundError: a path that does not exist.
-    ValueError: the SavedModel is not a generator module (says what it lacks).
+    ValueError: the SavedModel is not a generator module (says what it lacks), or one of a
+      newer format.
+    DownloadError: a module that could not be fetched (says how to fetch it by hand).
   """
   handle = str(handle)
-  if not is_url(handle) and not files.exists(handle):
-    raise FileNotFoundError(f"no module at {handle} (give the folder that tfbiggan-export or "
-                            "tfbiggan-convert wrote)")
+  path = resolve_module(handle)
   with strategy.scope() if strategy is not None else contextlib.nullcontext():
-    module = load_saved_model(handle)
+    module = load_saved_model(path)
   lacking = [] if "default" in module.signatures else ["the default signature"]
   if tfbiggan_only:
-    lacking += [name for name in TFBIGGAN_ATTRIBUTES if not hasattr(module, name)]
+    lacking += [name for name in module_format.ATTRIBUTES if not hasattr(module, name)]
   if lacking:
     raise ValueError(f"{handle} is a SavedModel but not a tfbiggan generator module (it lacks "
                      f"{', '.join(lacking)}); write one with tfbiggan-export or "
                      "tfbiggan-convert")
+  if tfbiggan_only:
+    module_format.check_format(module_metadata(module), handle)
   return module
 
 
