@@ -49,6 +49,11 @@ class UserError(Exception):
   """Bad input that the user can fix: the message names the problem and the fix."""
 
 
+MODULE_HELP = ("The module: a short name (biggan-deep-128; downloaded and converted once, into "
+               "the cache), a TF-Hub URL, a Kaggle handle, an official module's folder or "
+               ".tar.gz, or a folder written by tfbiggan-export or tfbiggan-convert "
+               "(docs/pretrained.md).")
+
 def _drop_tensorflow_info(record):
   """absl handler filter: False for info lines that TensorFlow's own modules log."""
   return record.levelno > logging.INFO or f"{os.sep}tensorflow{os.sep}" not in record.pathname

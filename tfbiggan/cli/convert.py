@@ -1,6 +1,7 @@
 """tfbiggan-convert: an official DeepMind BigGAN TF-Hub module -> our TF2 module.
 
---module is an official module folder as downloaded and extracted (TF1 hub format:
+--module is an official module: a short name (biggan-deep-128), its URL, its .tar.gz, or its
+folder as downloaded and extracted (TF1 hub format:
 saved_model.pb, variables/, tfhub_module.pb) of biggan-{128,256,512}/2 or
 biggan-deep-{128,256,512}/1; the kind is recognised from its variables. The output is our
 TF2 module (z, y, truncation; see tfbiggan_export.hub_module), written atomically. Both may be
@@ -18,7 +19,8 @@ from absl import logging
 from tfbiggan.cli import common
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("module", None, "The official module's folder.")
+flags.DEFINE_string("module", None, "The official module: a short name (biggan-deep-128), its "
+                    "URL, its .tar.gz or its extracted folder.")
 flags.DEFINE_string("output", None, "Our module's folder; must not exist (see --overwrite).")
 flags.DEFINE_list("truncation_grid", None,
                   "biggan v2 only: truncations to bake BN statistics for (needs "

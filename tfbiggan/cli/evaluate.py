@@ -22,7 +22,7 @@ from absl import flags
 from tfbiggan.cli import common
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("module", None, "The generator module (tfbiggan-export / -convert output).")
+flags.DEFINE_string("module", None, common.MODULE_HELP)
 flags.DEFINE_string("classifier", "inception",
                     "'inception' (TF-GAN's Inception from TF-Hub), 'digits' (the demo's CNN, "
                     "trained on the fly), or a SavedModel path / handle with outputs 'logits' "

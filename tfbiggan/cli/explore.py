@@ -17,8 +17,7 @@ from absl import flags
 from tfbiggan.cli import common
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("module", None, "The module: a folder written by tfbiggan-export or "
-                    "tfbiggan-convert, or a TF-Hub handle.")
+flags.DEFINE_string("module", None, common.MODULE_HELP)
 flags.DEFINE_integer("port", 7860, "The local port to serve on.", lower_bound=1,
                      upper_bound=65535)
 flags.DEFINE_integer("batch_size", 16, "Images per module call.", lower_bound=1)

@@ -22,8 +22,7 @@ from absl import flags
 from tfbiggan.cli import common
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("module", None, "The module: a folder written by tfbiggan-export or "
-                    "tfbiggan-convert, or a TF-Hub handle.")
+flags.DEFINE_string("module", None, common.MODULE_HELP)
 flags.DEFINE_string("from_class", None, "The class the walk starts from (index or name).")
 flags.DEFINE_string("from_latent", None, "Start from this projection (.npz of "
                     "tfbiggan-project) instead of --from_class; its truncation is used.")

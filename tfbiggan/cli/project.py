@@ -24,8 +24,7 @@ from absl import flags
 from tfbiggan.cli import common
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("module", None, "The module: a folder written by tfbiggan-export or "
-                    "tfbiggan-convert (with the `embedding` signature).")
+flags.DEFINE_string("module", None, common.MODULE_HELP)
 flags.DEFINE_string("image", None, "The image to project (PNG, JPEG, GIF or BMP).")
 flags.DEFINE_string("class", None, "Start from this class (index or name); default: search.")
 flags.DEFINE_string("out", None, "The .npz to write; the comparison goes to <out>.png.")

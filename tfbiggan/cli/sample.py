@@ -24,8 +24,7 @@ from absl import flags
 from tfbiggan.cli import common
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("module", None, "The module: a folder written by tfbiggan-export or "
-                    "tfbiggan-convert, or a TF-Hub handle.")
+flags.DEFINE_string("module", None, common.MODULE_HELP)
 flags.DEFINE_list("classes", None, "Classes, one row each: indices or names (default: the "
                   "first 10 classes).")
 flags.DEFINE_float("truncation", 0.5, "Truncation in [0, 1] (z = t * truncnorm(-2, 2), and "

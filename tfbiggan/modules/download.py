@@ -103,7 +103,7 @@ def download_module(url, folder, progress_stream=None):
   stream = progress_stream or sys.stderr
   with response, tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024,
                       desc=url.rstrip("/").rsplit("/", 2)[-2], file=stream,
-                      disable=None, leave=False) as bar:
+                      disable=None) as bar:
     reader = _CountingReader(response, bar)
     try:
       extract_tarball(reader, folder)

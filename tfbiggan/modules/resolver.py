@@ -83,9 +83,6 @@ def resolve_module(handle):
 
 def _fetch(handle):
   """(folder, cache key) of `handle`."""
-  if handle in catalog.OFFICIAL_PATHS:
-    url = catalog.official_url(handle)
-    return _download(url, handle), url
   if is_url(handle):
     return _download(handle, handle), handle
   if files.exists(handle):
@@ -98,6 +95,9 @@ def _fetch(handle):
                               f"Extracted from: {handle}"), key
     raise ValueError(f"{handle} is a file; give a module folder or its "
                      f"{' / '.join(TARBALL_SUFFIXES)} tarball")
+  if handle in catalog.OFFICIAL_PATHS:  # After folders: a downloaded one of that name wins.
+    url = catalog.official_url(handle)
+    return _download(url, handle), url
   if is_kaggle_handle(handle):
     return _kaggle(handle), f"kaggle {handle}"
   close = catalog.closest_names(handle)

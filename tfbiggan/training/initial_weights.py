@@ -26,6 +26,7 @@ import numpy as np
 from tfbiggan import files
 from tfbiggan.class_names import AmbiguousClassError, default_class_names, lookup_class
 from tfbiggan.configs.config import BigGANConfig
+from tfbiggan.modules.resolver import is_url
 from tfbiggan.run_dir import CONFIG_FILE, RunDir
 
 # Fields that shape the networks' weights (and their numerics): a source must match them.
@@ -61,7 +62,7 @@ class TrainedModel:
 
 def is_run_folder(path):
   """Whether `path` is a tfbiggan-train run (holds config.json)."""
-  return files.exists(files.join(str(path), CONFIG_FILE))
+  return not is_url(path) and files.exists(files.join(str(path), CONFIG_FILE))
 
 
 def _trained_model(source, from_run, from_module):

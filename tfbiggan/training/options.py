@@ -51,8 +51,9 @@ class TrainOptions:
                            "precision / recall, TensorBoard eval/*); 0: none.", 0)
   eval_samples: int = option(10000, "Generated samples per evaluation.", 20)
   init_generator: Optional[str] = option(
-      None, "Fine-tune: start G and its EMA from this module (tfbiggan-export / -convert "
-      "output, an official BigGAN module folder) or run folder. Leave --config out to take "
+      None, "Fine-tune: start G and its EMA from this module (a short name such as "
+      "biggan-deep-128, a URL, an official module's folder or .tar.gz, tfbiggan-export / "
+      "-convert output) or run folder. Leave --config out to take "
       "its config. Ignored when the run resumes from its own checkpoint.")
   init_discriminator: Optional[str] = option(
       None, "Fine-tune: start D from this run folder's newest checkpoint, or a module "
