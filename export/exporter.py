@@ -96,7 +96,7 @@ def export_generator(generator, output, class_names=None, metadata=None, discrim
     raise
 
 
-def export_run(model_dir, output, truncation_grid=OFFICIAL_TRUNCATION_GRID,
+def export_run(model_dir, output, truncation_grid=None,
                standing_stats_batches=16, standing_stats_batch_size=64, seed=0,
                with_discriminator=False, class_names=None, jit_compile=False,
                overwrite=False, trainable_call=False):
@@ -105,10 +105,11 @@ def export_run(model_dir, output, truncation_grid=OFFICIAL_TRUNCATION_GRID,
   Args:
     model_dir: a `tfbiggan-train` run (config.json and a checkpoint or a final generator).
     output: the module's folder.
-    truncation_grid: truncation values that get their own BN statistics.
+    truncation_grid: truncation values that get their own BN statistics; None: the run's own
+      grid (its config's), or the official 51 points for a run without one.
     standing_stats_batches: batches of standing statistics per grid point (paper App. C);
-      0 keeps the statistics the run baked after its last step (then truncation_grid must
-      be the run's own grid).
+      0 keeps the statistics the run baked after its last step (then the grid must be the
+      run's own).
     standing_stats_batch_size, seed: the batches' size and noise seed.
     with_discriminator, class_names, jit_compile, overwrite, trainable_call: see
       `export_generator`.
@@ -122,6 +123,8 @@ def export_run(model_dir, output, truncation_grid=OFFICIAL_TRUNCATION_GRID,
   check_output_path(output, overwrite)
   run = RunDir(model_dir)
   config = run.config()
+  if truncation_grid is None:
+    truncation_grid = config.truncation_grid or OFFICIAL_TRUNCATION_GRID
   grid = tuple(float(t) for t in truncation_grid)
   config.replace(truncation_grid=grid)  # Validates the grid before any work.
   if standing_stats_batches < 0 or standing_stats_batch_size < 1:

@@ -14,6 +14,7 @@ import tensorflow as tf
 import tfbiggan
 from command_runner import run_in_process
 from train_utils import TINY, cli_env
+from tfbiggan.configs import OFFICIAL_TRUNCATION_GRID
 from tfbiggan.standing_statistics import bake_truncation_statistics
 from tfbiggan.run_dir import RunDir
 from tfbiggan.training.loop import TrainOptions, train
@@ -324,8 +325,13 @@ def test_xla_module_equals_the_plain_one(reference_generator, tmp_path):
 
 
 def test_zero_standing_batches_reuses_the_runs_own_statistics(run_dir, tmp_path):
+  """Without a grid, the export takes the run's own (as `tfbiggan-export --help`'s example
+  "--standing_stats_batches=0" does), not the official 51 points."""
   run_grid = tfbiggan.get_config("digits-32").truncation_grid
-  path = exporter.export_run(run_dir, str(tmp_path / "m"), run_grid, standing_stats_batches=0)
+  assert len(run_grid) != len(OFFICIAL_TRUNCATION_GRID)
+  path = exporter.export_run(run_dir, str(tmp_path / "m"), standing_stats_batches=0)
+  with open(os.path.join(path, "assets", "metadata.json")) as f:
+    assert json.load(f)["truncation_grid"] == list(run_grid)
   generator = RunDir(run_dir).load_ema_generator()
   z, _, y = _inputs(truncation=0.75)
   out = load_module(path).signatures["default"](z=z, y=y, truncation=0.75)["default"]

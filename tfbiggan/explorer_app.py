@@ -8,7 +8,7 @@ threads, off the page's event loop; the module's compiled function is reused by 
   Directions    sliders along the strongest SeFa directions, for a class and seed;
   Project       upload an image: its projection, the class found, and direction sliders
                 that edit it.
-Gradio (`pip install tfbiggan[explore]`) ships its front end and runs offline; the page
+Gradio (the `explore` extra: `pip install -e ".[explore]"` in a checkout) ships its front end and runs offline; the page
 uses system fonts and sends no analytics.
 """
 
@@ -20,7 +20,8 @@ import numpy as np
 from tfbiggan.explorer import NUM_DIRECTIONS
 from tfbiggan.image_grid import image_grid
 
-INSTALL_HINT = "the explorer needs Gradio: pip install 'tfbiggan[explore]'"
+INSTALL_HINT = ("the explorer needs Gradio: pip install 'gradio>=5,<7' (the explore extra: "
+                "pip install -e '.[explore]' in a tfbiggan checkout)")
 MAX_SAMPLES = 16
 # Chromium flags for driving the page headless (the browser test, the screenshot script),
 # on a machine without a network or a display: no sandbox (root in a container), and none

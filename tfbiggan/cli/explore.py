@@ -3,12 +3,12 @@
 Serves, on 127.0.0.1 only, a page with: samples of a class (search classes by name,
 truncation slider, seed, number of samples, PNG download); walks between two classes or two
 seeds; sliders along the strongest latent directions (SeFa); and projection of an uploaded
-image, which the direction sliders then edit. Needs Gradio: pip install 'tfbiggan[explore]'.
-The module may be on a bucket (gs://...); it needs the `embedding` signature (modules
-exported or converted by this version).
+image, which the direction sliders then edit. Needs Gradio (the explore extra,
+docs/install.md). The module may be named (biggan-deep-128) or on a bucket (gs://...); it
+needs the `embedding` signature (modules exported or converted by tfbiggan 0.1.0 or later).
 
 Examples:
-  tfbiggan-explore --module=modules/biggan-deep-128
+  tfbiggan-explore --module=biggan-deep-128
   tfbiggan-explore --module=outputs/demo/module --port=8080
 """
 

@@ -2,7 +2,8 @@
 
 The module takes z, y and truncation like the official BigGAN modules (see
 tfbiggan_export.hub_module); BN standing statistics are baked for each truncation of the
-grid (default the official 51 points 0, 0.02, ..., 1). The export is atomic: on any error
+grid (default the run's own grid, or the official 51 points 0, 0.02, ..., 1 for a run without
+one). The export is atomic: on any error
 nothing is left at --output. Run and output may be on a bucket (gs://...).
 
 Examples:
@@ -22,8 +23,8 @@ FLAGS = flags.FLAGS
 flags.DEFINE_string("model_dir", None, "The training run's folder (tfbiggan-train --model_dir).")
 flags.DEFINE_string("output", None, "The module's folder; must not exist (see --overwrite).")
 flags.DEFINE_list("truncation_grid", None,
-                  "Truncation values that get their own BN statistics (default: the official "
-                  "51 points 0, 0.02, ..., 1).")
+                  "Truncation values that get their own BN statistics (default: the run's own "
+                  "grid, or the official 51 points 0, 0.02, ..., 1 for a run without one).")
 flags.DEFINE_integer("standing_stats_batches", 16,
                      "Batches of standing statistics per grid point (0: keep the statistics "
                      "the run baked after its last step, for its own grid).", lower_bound=0)
@@ -32,8 +33,8 @@ flags.DEFINE_integer("standing_stats_batch_size", 64, "Batch size of those batch
 flags.DEFINE_integer("seed", 0, "Seed of the standing-statistics noise.")
 flags.DEFINE_bool("with_discriminator", False, "Also export D (for fine-tuning).")
 flags.DEFINE_bool("trainable_call", False, "Also trace __call__(training=True), for "
-                  "fine-tuning through hub.KerasLayer(trainable=True); about doubles the "
-                  "module's load time.")
+                  "fine-tuning through hub.KerasLayer(trainable=True); makes the module slower "
+                  "to load (docs/benchmarks.md).")
 flags.DEFINE_string("class_names", None,
                     "A text file with one class name a line (default: the run's class_names.txt, "
                     "else ImageNet's names for 1,000 classes, else the indices).")
@@ -46,7 +47,6 @@ def main(argv):
   common.require("model_dir", "output")
   # pylint: disable=import-outside-toplevel
   from tfbiggan import files
-  from tfbiggan.configs import OFFICIAL_TRUNCATION_GRID
   from tfbiggan_export.exporter import export_run
   grid = common.float_list("truncation_grid", FLAGS.truncation_grid, 0.0, 1.0)
   names = None
@@ -56,7 +56,7 @@ def main(argv):
     names = [line.strip() for line in files.read_text(FLAGS.class_names).splitlines()
              if line.strip()]
   with common.nothing_written_to(FLAGS.output):
-    path = export_run(FLAGS.model_dir, FLAGS.output, grid or OFFICIAL_TRUNCATION_GRID,
+    path = export_run(FLAGS.model_dir, FLAGS.output, grid or None,
                       FLAGS.standing_stats_batches, FLAGS.standing_stats_batch_size, FLAGS.seed,
                       FLAGS.with_discriminator, names, FLAGS.xla, FLAGS.overwrite,
                       FLAGS.trainable_call)

@@ -146,14 +146,17 @@ _TRACED_STEPS = weakref.WeakKeyDictionary()
 
 
 def projection_step(module, with_features):
-  """The traced Adam step of projections into `module`: a tf.function of (z [B, dim_z],
-  units [B, shared_dim] (the embedding over `unit`), Adam's m and v of both, step, targets,
-  target_features [B, F] (ignored unless `with_features`), truncation, feature_weight,
-  learning_rate, bound, unit, embedding_rate), all tensors, that returns (z, units, m_z,
-  v_z, m_u, v_u, loss [B]) after one step; z is clipped to [-bound, bound] and the
-  embedding's step is scaled by embedding_rate (0: held, as in the search). Traced once per
-  batch size (static shapes, as a step of one projection always had), for any values, and
-  kept for as long as the module lives."""
+  """The traced Adam step of projections into `module`.
+
+  A tf.function of (z [B, dim_z], units [B, shared_dim] (the embedding over `unit`), m_z,
+  m_u, v_z, v_u (Adam's moments of z and units), count (the step number, from 1), targets
+  [B, R, R, 3], target_features [B, F] (ignored unless `with_features`), truncation,
+  feature_weight, learning_rate, bound, unit, embedding_rate), all tensors. It returns
+  (z, units, m_z, m_u, v_z, v_u, loss [B]) after one step, in the order it takes them: z is
+  clipped to [-bound, bound] and the embedding's step is scaled by embedding_rate (0: held,
+  as in the search). Traced once per batch size (static shapes), for any values, and kept
+  for as long as the module lives.
+  """
   steps = _TRACED_STEPS.setdefault(module, {})
   if with_features not in steps:
 

@@ -1,7 +1,12 @@
-"""Sample-quality metrics on arrays of activations (no model code imported here).
+"""Sample-quality metrics: the formulas, the classifiers they are computed on, and the
+evaluation of a generator module.
 
-TF-GAN's formulas, implemented here because tensorflow-gan 2.1.0 (its last release) fails at
-import on TensorFlow >= 2.16 (it imports the removed `tf.estimator`).
+The formulas (IS, FID, KID, precision / recall; exported here) work on arrays of logits or
+features and import no model code. TF-GAN's formulas are implemented here because
+tensorflow-gan 2.1.0 (its last release) fails at import on TensorFlow >= 2.16 (it imports the
+removed `tf.estimator`). `classifier.py` (TF-GAN's Inception network, or a SavedModel of
+your own), `digits_classifier.py` (the digits demo's judge) and `evaluate.py` (reference
+statistics and the truncation curve) run networks.
 """
 
 from tfbiggan.metrics.activations import StreamingMoments

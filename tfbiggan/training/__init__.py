@@ -1,1 +1,14 @@
-"""Training: the pieces of BigGAN's custom tf.distribute loop (more to come, see README)."""
+"""Training: BigGAN's custom `tf.distribute` loop and what it is made of.
+
+  loop.py            `train(config, options)`: a run, from start or resume to the last step
+  trainer.py         `Trainer`: the models, optimizers and EMA under a strategy; the step
+  options.py         `TrainOptions`: how a run runs (steps, checkpoints, evaluation, ...)
+  checkpoints.py     the by-path checkpoint of everything a Trainer updates, and who keeps it
+  ema.py             `GeneratorEMA`: the moving average of G used for evaluation and export
+  initial_weights.py fine-tuning: G, EMA G (and D) from a run or a module
+  small_data.py      the small-data recipes' changes to a step (FreezeD, trainable subsets)
+  periodic_eval.py   IS, FID, KID, precision / recall of the EMA G during training
+  summaries.py       TensorBoard summaries and PNG sample grids (chief only)
+  precision.py       float32, or bfloat16 where the machine makes it fast
+  demo_options.py    the embedded demo's run
+"""

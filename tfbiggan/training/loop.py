@@ -1,4 +1,4 @@
-"""`train(config, options)`: BigGAN's training run, from one CPU to a TPU pod.
+"""`train(config, options)`: a BigGAN training run under any tf.distribute strategy.
 
 The run lives in `options.model_dir`, a local folder or one on any TensorFlow file system
 (`gs://bucket/runs/x`), laid out as `tfbiggan.run_dir` says: config and options, class names,
