@@ -96,10 +96,22 @@ def export_generator(generator, output, class_names=None, metadata=None, discrim
     raise
 
 
+def _chosen_by(run, checkpoint, step):
+  """What the metadata says of the exported checkpoint: which, and for a best one the metric
+  it was chosen by, with its evaluation."""
+  which = str(checkpoint)
+  record = run.read_best() or {"checkpoints": []}
+  for entry in record["checkpoints"]:
+    if entry["step"] == step and which == "best":
+      return dict(which=which, step=step, chosen_by=record["metric"], value=entry["value"],
+                  metrics=entry["metrics"])
+  return dict(which=which, step=step)
+
+
 def export_run(model_dir, output, truncation_grid=None,
                standing_stats_batches=16, standing_stats_batch_size=64, seed=0,
                with_discriminator=False, class_names=None, jit_compile=False,
-               overwrite=False, trainable_call=False):
+               overwrite=False, trainable_call=False, checkpoint="latest"):
   """Exports the EMA generator of the training run in `model_dir` to `output`.
 
   Args:
@@ -113,10 +125,14 @@ def export_run(model_dir, output, truncation_grid=None,
     standing_stats_batch_size, seed: the batches' size and noise seed.
     with_discriminator, class_names, jit_compile, overwrite, trainable_call: see
       `export_generator`.
+    checkpoint: which of the run's checkpoints: "latest" (the generator baked after the
+      last step, else the newest checkpoint), "best" (the best the periodic evaluation
+      kept, `tfbiggan.training.best_checkpoints`) or a step. The module's metadata records
+      its step and, for a best one, the metric it was chosen by.
 
   Raises:
-    FileNotFoundError: model_dir is not a run (or has no checkpoint), or output's parent is
-      missing.
+    FileNotFoundError: model_dir is not a run (or has no such checkpoint), or output's
+      parent is missing.
     FileExistsError: output exists (without overwrite).
     ValueError: a bad grid, batch count or class names.
   """
@@ -129,7 +145,13 @@ def export_run(model_dir, output, truncation_grid=None,
   config.replace(truncation_grid=grid)  # Validates the grid before any work.
   if standing_stats_batches < 0 or standing_stats_batch_size < 1:
     raise ValueError("standing_stats_batches must be >= 0 and standing_stats_batch_size >= 1")
+  path, description = run.checkpoint_for(checkpoint)  # Refuses a missing one before any work.
   if not standing_stats_batches:
+    if str(checkpoint) != "latest":
+      raise ValueError(
+          f"standing_stats_batches=0 reuses the statistics the run baked after its last "
+          f"step, which {description} does not hold; pass standing_stats_batches > 0 "
+          "(e.g. 16) to bake them for it")
     baked = run.has_final_generator()
     if not baked or grid != tuple(config.truncation_grid):
       raise ValueError(
@@ -139,15 +161,17 @@ def export_run(model_dir, output, truncation_grid=None,
              f"the grid asked for is {list(grid)}")
           + ". Pass standing_stats_batches > 0 (e.g. 16) to bake statistics for the grid.")
   names = class_names or run.read_class_names()
-  generator = run.load_ema_generator(truncation_grid=grid)
+  logging.info("exporting %s of %s", description, run.path)
+  generator = run.load_ema_generator(truncation_grid=grid, checkpoint=checkpoint)
   if standing_stats_batches:
     logging.info("baking standing statistics: %d truncation points x %d batches of %d",
                  len(grid), standing_stats_batches, standing_stats_batch_size)
     bake_truncation_statistics(generator, standing_stats_batches, standing_stats_batch_size,
                                seed=seed, log_progress=True)
-  discriminator = run.load_discriminator() if with_discriminator else None
+  discriminator = (run.load_discriminator(checkpoint) if with_discriminator else None)
+  step = run.checkpoint_step(None if path.startswith(run.final_generator_folder) else path)
   metadata = dict(
-      source_run=run.path, training_step=run.checkpoint_step(),
+      source_run=run.path, training_step=step, checkpoint=_chosen_by(run, checkpoint, step),
       dataset=config.dataset,
       standing_statistics=dict(batches_per_point=standing_stats_batches,
                                batch_size=standing_stats_batch_size, seed=seed)

@@ -8,6 +8,14 @@ def _class_summary(class_names, shown=10):
   return head + more
 
 
+def _chosen_text(checkpoint):
+  """How the exported checkpoint was chosen, for the Training line ("" if by default)."""
+  if not checkpoint or "chosen_by" not in checkpoint:
+    return ""
+  return (f"; the best checkpoint by {checkpoint['chosen_by']} "
+          f"({checkpoint['chosen_by']} {checkpoint['value']:.4g} at step {checkpoint['step']:,})")
+
+
 def model_card(metadata, class_names):
   """Markdown describing the module in `metadata` (see `exporter.export_generator`)."""
   m = metadata
@@ -32,7 +40,7 @@ def model_card(metadata, class_names):
       "points the means and variances are interpolated linearly.",
       f"- Training: data set `{m['config'].get('dataset', '?')}`"
       + (f", {step:,} steps" if step is not None else "")
-      + (f", run `{source}`" if source else "") + ".",
+      + (f", run `{source}`" if source else "") + _chosen_text(m.get("checkpoint")) + ".",
       f"- Discriminator included: {'yes' if m['with_discriminator'] else 'no'}; "
       f"XLA: {'on' if m['xla'] else 'off'}; exported {m['exported_at']}.",
       f"- Classes: {_class_summary(class_names)}.",

@@ -55,8 +55,12 @@ def test_train_export_sample_evaluate_all_on_a_bucket(bucket_run, tmp_path, capl
   # The run's layout, in the bucket.
   listing = _listing(run.path)
   for name in ("config.json", "options.json", "class_names.txt", "checkpoint", "ckpt-2.index",
-               "generator", "samples", "train", "eval_reference.npz"):
+               "generator", "samples", "train", "eval_reference.npz", "best"):
     assert name in listing, listing
+  # The evaluated step kept as the best, in the bucket, and exportable from there.
+  assert [e["step"] for e in run.read_best()["checkpoints"]] == [2]
+  assert "ckpt-2.index" in _listing(run.best_folder)
+  assert run.checkpoint_for("best")[0] == run.best_checkpoint_prefix(2)
   assert not [name for name in listing if name.startswith(".")]  # No scratch folder left.
   assert run.read_config().dataset == f"folder:{BUCKET}/images"
   assert run.read_options()["model_dir"] == run.path

@@ -12,6 +12,9 @@ and never spell a file name themselves. The folder may be on any TensorFlow file
   eval_reference.npz           reference statistics of the periodic evaluation
   generator/ema_generator.*    after the last step: the EMA generator with standing
                                statistics baked in (what export reads first)
+  best/ckpt-<step>.*           copies of the best checkpoints by the periodic evaluation's
+  best/best.json               metric, and their record: step, metric, metrics, best first
+                               (`tfbiggan.training.best_checkpoints`)
   .worker_<k>/                 scratch checkpoints of non-chief workers (deleted at once)
 
 Checkpoints map Keras variable paths ("Generator/GBlock/conv0/w") to variables: the Keras 3
@@ -39,6 +42,8 @@ GENERATOR_PREFIX = "ema_generator"
 SAMPLES_FOLDER = "samples"
 SUMMARIES_FOLDER = "train"
 EVAL_REFERENCE_FILE = "eval_reference.npz"
+BEST_FOLDER = "best"
+BEST_RECORD_FILE = "best.json"
 # Tables sized by the config's truncation grid; a generator built for another grid skips them.
 _TRUNCATION_TABLES = ("truncation_means", "truncation_vars")
 
@@ -103,6 +108,18 @@ class RunDir:
   @property
   def final_generator_folder(self):
     return self.file(GENERATOR_FOLDER)
+
+  @property
+  def best_folder(self):
+    return self.file(BEST_FOLDER)
+
+  @property
+  def best_record_path(self):
+    return self.file(BEST_FOLDER, BEST_RECORD_FILE)
+
+  def best_checkpoint_prefix(self, step):
+    """Where the copy of the checkpoint of `step` is kept among the best."""
+    return self.file(BEST_FOLDER, f"{CHECKPOINT_PREFIX}-{step}")
 
   def sample_path(self, step):
     return self.file(SAMPLES_FOLDER, f"step_{step:08d}.png")
@@ -169,15 +186,67 @@ class RunDir:
       raise FileNotFoundError(f"{self.path} holds no checkpoint yet")
     return path
 
-  def checkpoint_step(self):
-    """The step of the newest checkpoint, or None when there is none."""
-    path = self.latest_checkpoint()
+  def checkpoint_step(self, path=None):
+    """The step of the training checkpoint at `path` (default: the newest), or None when
+    there is none."""
+    path = path or self.latest_checkpoint()
     if not path:
       return None
     # The reader itself: `tf.train.load_variable` would ask whether the prefix is a folder,
     # which some file systems (ram://) answer yes for any prefix of a file.
     reader = tf.compat.v1.train.NewCheckpointReader(path)
     return int(reader.get_tensor("step/.ATTRIBUTES/VARIABLE_VALUE"))
+
+  def read_best(self):
+    """The record of the run's best checkpoints (`best/best.json`): a dict with "metric",
+    "lower_is_better" and "checkpoints" (best first: dicts of "step", "value", "metrics",
+    "prefix" relative to the run), or None when the run keeps none."""
+    if not files.exists(self.best_record_path):
+      return None
+    return files.read_json(self.best_record_path)
+
+  def checkpoint_for(self, which):
+    """(prefix, description) of the checkpoint `which` names.
+
+    Args:
+      which: "latest" (the baked `generator/` of a finished run, else the newest
+        checkpoint), "best" (the best kept by the periodic evaluation), or a step (an int or
+        its digits: a rolling or a best checkpoint of that step).
+
+    Raises:
+      FileNotFoundError: no such checkpoint; the message lists the steps there are.
+      ValueError: `which` is none of these.
+    """
+    which = str(which).strip()
+    if which == "latest":
+      if self.has_final_generator():
+        return files.join(self.final_generator_folder, GENERATOR_PREFIX), "the final generator"
+      return self.newest_checkpoint(), f"the newest checkpoint (step {self.checkpoint_step()})"
+    best = self.read_best() or {"checkpoints": []}
+    if which == "best":
+      if not best["checkpoints"]:
+        raise FileNotFoundError(
+            f"{self.path} keeps no best checkpoint: a run keeps them when it evaluates "
+            "(--eval_every) with --keep_best >= 1; use --checkpoint=latest or a step")
+      entry = best["checkpoints"][0]
+      return (self.file(entry["prefix"]),
+              f"the best checkpoint by {best['metric']} (step {entry['step']}, "
+              f"{best['metric']} {entry['value']:.4g})")
+    if not which.isdigit():
+      raise ValueError(f"a checkpoint is 'latest', 'best' or a step, not {which!r}")
+    step = int(which)
+    rolling = self.file(f"{CHECKPOINT_PREFIX}-{step}")
+    if files.exists(rolling + ".index"):
+      return rolling, f"the checkpoint of step {step}"
+    for entry in best["checkpoints"]:
+      if entry["step"] == step:
+        return self.file(entry["prefix"]), f"the best checkpoint of step {step}"
+    state = tf.train.get_checkpoint_state(self.path)
+    steps = sorted({int(p.rsplit("-", 1)[1]) for p in
+                    (state.all_model_checkpoint_paths if state else [])}
+                   | {e["step"] for e in best["checkpoints"]})
+    raise FileNotFoundError(f"{self.path} holds no checkpoint of step {step}; it holds steps "
+                            f"{steps or 'none'}")
 
   def has_final_generator(self):
     """Whether the run finished and baked its EMA generator (`generator/`)."""
@@ -194,39 +263,42 @@ class RunDir:
       files.rmtree(scratch)
       raise
 
-  def load_ema_generator(self, truncation_grid=None):
-    """The EMA generator: `generator/` (standing statistics baked in after the last step) if
-    present, else the newest training checkpoint's EMA weights.
+  def load_ema_generator(self, truncation_grid=None, checkpoint="latest"):
+    """The EMA generator of the checkpoint `checkpoint` names (see `checkpoint_for`; by
+    default `generator/`, with standing statistics baked in after the last step, if present,
+    else the newest training checkpoint's EMA weights).
 
     Args:
       truncation_grid: build the generator with this truncation grid instead of the run's;
         when it differs, the per-truncation statistics are not loaded (all zero means and
         unit variances: bake them with `bake_truncation_statistics`).
+      checkpoint: "latest", "best" or a step.
 
     Raises:
-      FileNotFoundError: the folder holds no config.json or no checkpoint.
+      FileNotFoundError: the folder holds no config.json or no such checkpoint.
     """
     config = self.config()
     other_grid = (truncation_grid is not None
                   and tuple(truncation_grid) != tuple(config.truncation_grid))
     if other_grid:
       config = config.replace(truncation_grid=tuple(truncation_grid))
+    path, _ = self.checkpoint_for(checkpoint)
     generator = Generator(config, initializer=ASSIGNED_AFTERWARDS)
     view = generator_checkpoint(generator, skip_truncation_tables=other_grid)
-    path = (files.join(self.final_generator_folder, GENERATOR_PREFIX)
-            if self.has_final_generator() else self.newest_checkpoint())
     # Every weight of the view must be read; the checkpoint may hold more (G, D, optimizers).
     view.read(path).assert_existing_objects_matched().expect_partial()
     return generator
 
-  def load_discriminator(self):
-    """The discriminator of the newest checkpoint (for fine-tuning or export).
+  def load_discriminator(self, checkpoint="latest"):
+    """The discriminator of a training checkpoint (for fine-tuning or export): the newest
+    one, or the one `checkpoint` names ("best" or a step; see `checkpoint_for`).
 
     Raises:
-      FileNotFoundError: the folder holds no config.json or no checkpoint.
+      FileNotFoundError: the folder holds no config.json or no such checkpoint.
     """
     discriminator = Discriminator(self.config(), initializer=ASSIGNED_AFTERWARDS)
-    path = self.newest_checkpoint()
+    path = (self.newest_checkpoint() if str(checkpoint) == "latest"
+            else self.checkpoint_for(checkpoint)[0])
     discriminator_checkpoint(discriminator).read(path).assert_existing_objects_matched() \
         .expect_partial()
     return discriminator

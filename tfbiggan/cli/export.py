@@ -12,6 +12,8 @@ Examples:
       --standing_stats_batches=16 --with_discriminator
   tfbiggan-export --model_dir=runs/digits --output=modules/digits-fast \\
       --standing_stats_batches=0   # reuse the statistics the run baked
+  tfbiggan-export --model_dir=runs/biggan128 --output=modules/b128-best \\
+      --checkpoint=best            # the best by FID, from before a collapse
 """
 
 from absl import flags
@@ -40,6 +42,10 @@ flags.DEFINE_string("class_names", None,
                     "else ImageNet's names for 1,000 classes, else the indices).")
 flags.DEFINE_bool("xla", False, "Compile the module's network with XLA.")
 flags.DEFINE_bool("overwrite", False, "Replace an existing --output (atomically).")
+flags.DEFINE_string("checkpoint", "latest",
+                    "Which checkpoint of the run: latest (the generator baked after the last "
+                    "step, else the newest checkpoint), best (the best the periodic evaluation "
+                    "kept: tfbiggan-train --eval_every, --keep_best), or a step.")
 
 
 def main(argv):
@@ -59,7 +65,7 @@ def main(argv):
     path = export_run(FLAGS.model_dir, FLAGS.output, grid or None,
                       FLAGS.standing_stats_batches, FLAGS.standing_stats_batch_size, FLAGS.seed,
                       FLAGS.with_discriminator, names, FLAGS.xla, FLAGS.overwrite,
-                      FLAGS.trainable_call)
+                      FLAGS.trainable_call, FLAGS.checkpoint)
   logging.info("wrote the module to %s", path)
   print(path)
   return 0

@@ -4,6 +4,7 @@
   trainer.py         `Trainer`: the models, optimizers and EMA under a strategy; the step
   options.py         `TrainOptions`: how a run runs (steps, checkpoints, evaluation, ...)
   checkpoints.py     the by-path checkpoint of everything a Trainer updates, and who keeps it
+  best_checkpoints.py  the best checkpoints by the periodic evaluation, kept apart
   ema.py             `GeneratorEMA`: the moving average of G used for evaluation and export
   initial_weights.py fine-tuning: G, EMA G (and D) from a run or a module
   small_data.py      the small-data recipes' changes to a step (FreezeD, trainable subsets)

@@ -26,6 +26,7 @@ from tfbiggan.run_dir import RunDir
 from tfbiggan.standing_statistics import (accumulate_standing_statistics,
                                           bake_truncation_statistics)
 from tfbiggan.training import initial_weights
+from tfbiggan.training.best_checkpoints import BestCheckpoints, check_metric
 from tfbiggan.training.checkpoints import CheckpointKeeper, training_checkpoint
 from tfbiggan.training.options import TrainOptions  # pylint: disable=unused-import
 from tfbiggan.training.periodic_eval import PeriodicEvaluation
@@ -129,6 +130,7 @@ def train(config, options, strategy=None, initial_generator=None):
     NonFiniteLossError: a loss became NaN / Inf (the newest checkpoint is the last good one).
   """
   options.validate()
+  check_metric(options.best_metric)
   strategy = strategy or resolve_strategy(options.tpu)
   chief = is_chief(strategy)
   run_dir = RunDir(options.model_dir)
@@ -139,6 +141,8 @@ def train(config, options, strategy=None, initial_generator=None):
     # The chosen classes, or (fine-tuning) the data's classes, with embeddings rebuilt.
     config = config.replace(num_classes=source.num_classes)
   check_resumable_config(run_dir, config)
+  best = (BestCheckpoints(run_dir, options.keep_best, options.best_metric)
+          if options.eval_every and options.keep_best and chief else None)
   fresh = run_dir.latest_checkpoint() is None
   init_g, init_d = (_initial_models(options, initial_generator) if fresh else (None, None))
   if source.num_classes != config.num_classes:
@@ -222,8 +226,12 @@ def train(config, options, strategy=None, initial_generator=None):
          step == options.steps:
         summaries.singular_values(step, [trainer.generator, trainer.discriminator])
         summaries.samples(step, trainer.ema.ema_generator, source.class_names)
-      if evaluation and (step // options.eval_every > previous // options.eval_every
-                         or step == options.steps):
+      # Decided on every worker alike: an evaluated step is also saved (every worker takes
+      # part in a save), so that a best one can be kept.
+      results = None
+      evaluated = bool(options.eval_every) and (
+          step // options.eval_every > previous // options.eval_every or step == options.steps)
+      if evaluation and evaluated:
         results = evaluation(trainer.ema.ema_generator)
         summaries.evaluation(step, results)
         logging.info("step %d evaluation (%d samples): IS %.3f FID %.3f KID %.4f "
@@ -231,10 +239,12 @@ def train(config, options, strategy=None, initial_generator=None):
                      results["inception_score"], results["fid"], results["kid"],
                      results["precision"], results["recall"])
       stop = sigterm is not None and sigterm.raised
-      if step % options.checkpoint_every == 0 or step == options.steps or stop:
+      if step % options.checkpoint_every == 0 or step == options.steps or stop or evaluated:
         path = keeper.save(step)
         saved_step = step
         logging.info("saved %s", path)
+        if best is not None and results is not None:
+          best.offer(step, results, path)
       summaries.flush()
       if stop:
         logging.warning("SIGTERM: saved step %d and stopped", step)
@@ -244,5 +254,10 @@ def train(config, options, strategy=None, initial_generator=None):
   if stopped == "done" and chief:
     final = _save_final_generator(run_dir, trainer, options)
     logging.info("wrote the EMA generator with standing statistics to %s", final)
+  if best is not None and best.entries:
+    top = best.entries[0]
+    logging.info("the best checkpoint by %s is step %d (%.4g); export it with "
+                 "tfbiggan-export --model_dir=%s --checkpoint=best", best.metric, top["step"],
+                 top["value"], options.model_dir)
   return {"step": step, "metrics": metrics, "stopped": stopped, "generator": final,
           "trainer": trainer}

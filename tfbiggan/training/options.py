@@ -29,7 +29,11 @@ class TrainOptions:
                                "loop).", 1)
   checkpoint_every: int = option(1000, "Steps between checkpoints (the last step is always "
                                  "saved).", 1)
-  keep_checkpoints: int = option(5, "Checkpoints kept.", 1)
+  keep_checkpoints: int = option(5, "Rolling checkpoints kept (the newest ones).", 1)
+  keep_best: int = option(1, "With --eval_every: the best checkpoints kept apart, in the "
+                          "run's best/ (tfbiggan-export --checkpoint=best); 0: none.", 0)
+  best_metric: str = option("fid", "The evaluation metric that ranks the best checkpoints: "
+                            "fid, kid (lower is better) or inception_score.")
   summary_every: int = option(1000, "Steps between sample grids and singular-value summaries "
                               "(losses are written every loop).", 1)
   seed: int = option(0, "Seed of weights, noise and data order (a resumed run keeps the seed "
