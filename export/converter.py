@@ -10,7 +10,7 @@ from absl import logging
 
 from tfbiggan import files
 from tfbiggan.modules.official import read_official_module
-from tfbiggan.modules.resolver import fetch
+from tfbiggan.modules.resolver import fetch, is_url
 from tfbiggan.modules.pretrained import generator_from_official
 from tfbiggan.standing_statistics import bake_truncation_statistics
 from tfbiggan_export.exporter import check_output_path
@@ -55,7 +55,9 @@ def convert(module_dir, output, truncation_grid=None, standing_stats_batches=0,
                 f"baked for {len(truncation_grid)} truncations ({standing_stats_batches} "
                 f"batches of {standing_stats_batch_size})" if truncation_grid else
                 "the module's accumulated standing statistics, at every truncation")
-  metadata = dict(converted_from=source if not files.exists(source) else files.absolute(source),
+  # A URL or a short name is kept as given (a URL is no file system's path to ask about).
+  local = not is_url(source) and files.exists(source)
+  metadata = dict(converted_from=files.absolute(source) if local else source,
                   official_module=official.name,
                   weights="EMA", bn_statistics=statistics)
   path = export_generator(generator, output, metadata=metadata, jit_compile=jit_compile,

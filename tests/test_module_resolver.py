@@ -3,6 +3,7 @@ loopback server that answers as TF-Hub does: the first use downloads and convert
 makes no request; cut, corrupt and escaping downloads leave nothing behind."""
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import types
 import numpy as np
 import pytest
 import tensorflow as tf
+from PIL import Image
 
 import tfbiggan
 from tfbiggan.image_grid import read_grid_cells, to_uint8
@@ -110,7 +112,7 @@ def test_a_name_downloads_and_converts_once_then_the_cache_serves(hub, by_hand):
   assert len(hub.requests) == 2
 
 
-def test_the_commands_take_a_url_and_draw_what_the_hand_converted_module_draws(hub, by_hand,
+def test_sample_takes_a_url_then_a_name_and_draws_what_the_hand_converted_module_draws(hub, by_hand,
                                                                                tmp_path):
   grid = tmp_path / "grid.png"
   flags = [f"--module={hub.url}/{DEEP_128}", "--classes=1,207", "--samples_per_class=2",
@@ -121,8 +123,11 @@ def test_the_commands_take_a_url_and_draw_what_the_hand_converted_module_draws(h
   images, labels = sample_class_grid(load_generator_module(by_hand), [1, 207], 2, 0.4)
   cells = read_grid_cells(str(grid), 2, 2, 128, labels, title=True)
   assert np.abs(cells.astype(int) - to_uint8(images)).max() <= 1
+  flags[0] = "--module=biggan-deep-128"  # Second use, by name: no request, the same cells.
   result = run_in_process("sample", *flags)
-  assert result.returncode == 0 and len(hub.requests) == 2  # Second use: no request.
+  assert result.returncode == 0 and len(hub.requests) == 2
+  np.testing.assert_array_equal(read_grid_cells(str(grid), 2, 2, 128, labels, title=True),
+                                cells)
 
 
 def test_the_notebook_opens_a_name_and_draws_what_the_hand_converted_module_draws(hub, by_hand,
@@ -233,8 +238,12 @@ def test_a_kaggle_handle_goes_to_kagglehub(monkeypatch, official):
     fetch("deepmind/biggan/tensorFlow1/deep-128")
 
 
-def test_the_inception_network_comes_through_the_same_cache(monkeypatch, tmp_path):
-  """classifier_by_name("inception") fetches TF-GAN's handle under $TFBIGGAN_HUB_URL."""
+INCEPTION = "tensorflow/tfgan/eval/inception/1"
+
+
+def _inception_tarball(folder):
+  """The tarball of a stand-in for TF-GAN's Inception module (logits and pool_3 of the
+  299 px images' mean colour)."""
   class Stand(tf.Module):
 
     @tf.function(input_signature=[tf.TensorSpec([None, 299, 299, 3], tf.float32)])
@@ -242,12 +251,16 @@ def test_the_inception_network_comes_through_the_same_cache(monkeypatch, tmp_pat
       pooled = tf.reduce_mean(images, axis=[1, 2])
       return {"logits": tf.tile(pooled, [1, 2]), "pool_3": pooled * 2.0}
 
-  folder = tmp_path / "inception"
   tf.saved_model.save(Stand(), str(folder))
   buffer = io.BytesIO()
   with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
     archive.add(str(folder), arcname=".")
-  with HubServer({"tensorflow/tfgan/eval/inception/1": buffer.getvalue()}) as server:
+  return buffer.getvalue()
+
+
+def test_the_inception_network_comes_through_the_same_cache(monkeypatch, tmp_path):
+  """classifier_by_name("inception") fetches TF-GAN's handle under $TFBIGGAN_HUB_URL."""
+  with HubServer({INCEPTION: _inception_tarball(tmp_path / "inception")}) as server:
     monkeypatch.setenv("TFBIGGAN_HUB_URL", server.url)
     monkeypatch.setenv("TFHUB_CACHE_DIR", str(tmp_path / "cache"))
     logits, features = classifier_by_name("inception")(np.full([2, 32, 32, 3], 0.5))
@@ -255,3 +268,93 @@ def test_the_inception_network_comes_through_the_same_cache(monkeypatch, tmp_pat
     assert len(server.requests) == 2  # Fetched once.
   np.testing.assert_allclose(features, np.ones([2, 3]), atol=1e-5)
   assert logits.shape == (2, 6)
+
+@pytest.fixture(scope="module")
+def warm_hub(official, tmp_path_factory):
+  """The loopback server and one cache shared by the commands' runs, warmed by one fetch."""
+  inception = _inception_tarball(tmp_path_factory.mktemp("inception") / "module")
+  with HubServer({DEEP_128: official[1], INCEPTION: inception}) as server, \
+       pytest.MonkeyPatch.context() as patch:
+    patch.setenv("TFBIGGAN_HUB_URL", server.url)
+    patch.setenv("TFHUB_CACHE_DIR", str(tmp_path_factory.mktemp("shared_cache")))
+    tfbiggan.load_pretrained("biggan-deep-128")
+    classifier_by_name("inception")
+    assert len(server.requests) == 4
+    yield server
+
+
+_COMMANDS = {
+    "interpolate": lambda out: ["--from_class=3", "--to_class=207", "--steps=2",
+                                "--truncation=0.6", f"--out={out}/walk.png"],
+    "project": lambda out: [f"--image={out.parent}/target.png", "--class=207", "--steps=1",
+                            "--restarts=1", f"--out={out}/projection.npz"],
+    "evaluate": lambda out: [f"--reference={out.parent}/reference.npz",
+                             "--reference_dataset=digits", "--reference_split=test",
+                             "--reference_samples=20", "--truncations=0.6",
+                             "--num_samples=20", "--batch_size=10", "--num_splits=1",
+                             f"--output_dir={out}/eval"],
+}
+# What each command writes from the module's images (the curve's PNG is titled with --module
+# as given; its JSON holds the figures).
+_RESULTS = {"interpolate": ["walk.png"], "project": ["projection.npz", "projection.png"],
+            "evaluate": ["eval/truncation_curve.json"]}
+
+
+def _contents(path):
+  """What a written file holds: pixels, arrays or JSON."""
+  if path.suffix == ".png":
+    return np.asarray(Image.open(path)).tolist()
+  if path.suffix == ".npz":
+    return {key: value.tolist() for key, value in np.load(path).items()}
+  return json.loads(path.read_text())
+
+
+@pytest.mark.parametrize("command", sorted(_COMMANDS))
+def test_every_command_takes_a_name_and_a_url_as_it_takes_the_folder(warm_hub, by_hand,
+                                                                     tmp_path, command):
+  """The command run on the short name and on the URL writes what it writes on the folder
+  converted by hand, and the warm cache serves both without a request."""
+  Image.fromarray(to_uint8(_images(tfbiggan.load_pretrained(by_hand))[1])).save(
+      tmp_path / "target.png")
+  written = {}
+  for way, module in [("folder", by_hand), ("name", "biggan-deep-128"),
+                      ("url", f"{warm_hub.url}/{DEEP_128}")]:
+    out = tmp_path / way
+    out.mkdir()
+    result = run_in_process(command, f"--module={module}", *_COMMANDS[command](out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    written[way] = [_contents(out / name) for name in _RESULTS[command]]
+  assert len(warm_hub.requests) == 4
+  assert written["name"] == written["folder"]
+  assert written["url"] == written["folder"]
+
+
+_METADATA = "metadata_json/.ATTRIBUTES/VARIABLE_VALUE"  # Says where it came from, and when.
+
+
+def _weights(module):
+  """{variable name: value} of a module folder's checkpoint."""
+  reader = tf.train.load_checkpoint(os.path.join(module, "variables", "variables"))
+  return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()}
+
+
+def test_convert_takes_a_name_and_a_url_as_it_takes_the_folder(warm_hub, by_hand, tmp_path):
+  expected = _weights(by_hand)  # tfbiggan-convert of the official folder.
+  for way, module in [("name", "biggan-deep-128"), ("url", f"{warm_hub.url}/{DEEP_128}")]:
+    result = run_in_process("convert", f"--module={module}", f"--output={tmp_path / way}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    weights = _weights(str(tmp_path / way))
+    assert sorted(weights) == sorted(expected)
+    metadata = json.loads(weights.pop(_METADATA))
+    assert metadata["converted_from"] == module
+    for name, value in expected.items():
+      if name != _METADATA:
+        np.testing.assert_array_equal(weights[name], value, err_msg=f"{way}: {name}")
+  assert len(warm_hub.requests) == 4
+
+
+def test_the_explorer_takes_a_name_as_it_takes_the_folder(warm_hub, by_hand):
+  from tfbiggan.explorer import Explorer  # pylint: disable=import-outside-toplevel
+  by_name = Explorer("biggan-deep-128").samples("golden retriever", 0.6, 1, 2)
+  np.testing.assert_array_equal(by_name, Explorer(by_hand).samples("207", 0.6, 1, 2))
+  assert len(warm_hub.requests) == 4
