@@ -34,7 +34,7 @@ def convert(module_dir, output, truncation_grid=None, standing_stats_batches=0,
 
   Raises:
     ValueError: not a BigGAN module, missing or mis-shaped variables (named), bad options.
-    FileExistsError, FileNotFoundError: see `check_output_path`.
+    FileExistsError: see `check_output_path`.
   """
   check_output_path(output, overwrite)
   source = str(module_dir)

@@ -27,21 +27,16 @@ from tfbiggan_export.hub_module import write_generator_module
 from tfbiggan_export.model_card import model_card
 
 def check_output_path(output, overwrite=False):
-  """Raises before any work when `output` cannot receive an export.
+  """Raises before any work when `output` cannot receive an export (a missing parent folder
+  is created by the write).
 
   Raises:
     FileExistsError: output exists and overwrite is False.
-    FileNotFoundError: output's parent folder does not exist.
   """
   output = files.absolute(output)
   if files.exists(output) and not overwrite:
     raise FileExistsError(f"{output} already exists; choose another --output or pass "
                           "--overwrite to replace it")
-  parent = files.dirname(output)
-  # In a bucket a folder is only a name prefix, created by writing below it.
-  if not files.is_remote(parent) and not files.isdir(parent):
-    raise FileNotFoundError(f"the folder {parent} (where --output={output} would go) does not "
-                            "exist; create it first")
 
 
 def export_generator(generator, output, class_names=None, metadata=None, discriminator=None,

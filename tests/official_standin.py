@@ -7,7 +7,9 @@ graph holds the BN statistics as `stack_<k>` Pack ops of constants under the nam
 graph uses (plus other `stack_<k>` ops in between, as a real graph has).
 """
 
+import io
 import os
+import tarfile
 
 import numpy as np
 import tensorflow as tf
@@ -102,3 +104,20 @@ def write_random_official_module(folder, name, seed=0):
   write_official_module(folder, values, stats,
                         official_stack_names(name) if stats is not None else None)
   return values, stats
+
+
+def inception_standin_tarball(folder):
+  """The tarball of a stand-in for TF-GAN's Inception module (logits and pool_3 of the
+  299 px images' mean colour)."""
+  class Stand(tf.Module):
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 299, 299, 3], tf.float32)])
+    def __call__(self, images):
+      pooled = tf.reduce_mean(images, axis=[1, 2])
+      return {"logits": tf.tile(pooled, [1, 2]), "pool_3": pooled * 2.0}
+
+  tf.saved_model.save(Stand(), str(folder))
+  buffer = io.BytesIO()
+  with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+    archive.add(str(folder), arcname=".")
+  return buffer.getvalue()

@@ -28,7 +28,7 @@ from tfbiggan_export.converter import convert
 from command_runner import run_in_process
 from hub_server import HubServer
 from notebook_runner import execute, load_notebook, set_parameters
-from official_standin import write_random_official_module
+from official_standin import inception_standin_tarball, write_random_official_module
 
 DEEP_128 = "deepmind/biggan-deep-128/1"
 SMALL = "tests/small/1"
@@ -241,26 +241,9 @@ def test_a_kaggle_handle_goes_to_kagglehub(monkeypatch, official):
 INCEPTION = "tensorflow/tfgan/eval/inception/1"
 
 
-def _inception_tarball(folder):
-  """The tarball of a stand-in for TF-GAN's Inception module (logits and pool_3 of the
-  299 px images' mean colour)."""
-  class Stand(tf.Module):
-
-    @tf.function(input_signature=[tf.TensorSpec([None, 299, 299, 3], tf.float32)])
-    def __call__(self, images):
-      pooled = tf.reduce_mean(images, axis=[1, 2])
-      return {"logits": tf.tile(pooled, [1, 2]), "pool_3": pooled * 2.0}
-
-  tf.saved_model.save(Stand(), str(folder))
-  buffer = io.BytesIO()
-  with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-    archive.add(str(folder), arcname=".")
-  return buffer.getvalue()
-
-
 def test_the_inception_network_comes_through_the_same_cache(monkeypatch, tmp_path):
   """classifier_by_name("inception") fetches TF-GAN's handle under $TFBIGGAN_HUB_URL."""
-  with HubServer({INCEPTION: _inception_tarball(tmp_path / "inception")}) as server:
+  with HubServer({INCEPTION: inception_standin_tarball(tmp_path / "inception")}) as server:
     monkeypatch.setenv("TFBIGGAN_HUB_URL", server.url)
     monkeypatch.setenv("TFHUB_CACHE_DIR", str(tmp_path / "cache"))
     logits, features = classifier_by_name("inception")(np.full([2, 32, 32, 3], 0.5))
@@ -272,7 +255,7 @@ def test_the_inception_network_comes_through_the_same_cache(monkeypatch, tmp_pat
 @pytest.fixture(scope="module")
 def warm_hub(official, tmp_path_factory):
   """The loopback server and one cache shared by the commands' runs, warmed by one fetch."""
-  inception = _inception_tarball(tmp_path_factory.mktemp("inception") / "module")
+  inception = inception_standin_tarball(tmp_path_factory.mktemp("inception") / "module")
   with HubServer({DEEP_128: official[1], INCEPTION: inception}) as server, \
        pytest.MonkeyPatch.context() as patch:
     patch.setenv("TFBIGGAN_HUB_URL", server.url)

@@ -10,7 +10,8 @@ on a bucket (gs://...).
 Examples:
   tfbiggan-convert --module=downloads/biggan-deep-128_1 --output=modules/biggan-deep-128
   tfbiggan-convert --module=downloads/biggan-256_2 --output=modules/biggan-256 \\
-      --truncation_grid=0.2,0.4,0.6,0.8,1 --standing_stats_batches=16
+      --truncation_grid=0.2,0.4,0.6,0.8,1 --standing_stats_batches=16 \\
+      # biggan v2, 600 MB (not run by the docs test)
 """
 
 from absl import flags

@@ -1,8 +1,8 @@
 """tfbiggan-demo: trains digits-32 on the bundled handwritten digits, then draws it. Offline.
 
-The README's first command. On two CPU cores it trains 3,000 steps of batch 64: about ten
-minutes in float32, six in bfloat16 on CPUs with AMX or AVX512-BF16, which it uses there (it
-says which and why; --precision chooses). A rerun resumes, so --steps=N continues a finished demo.
+The README's first command. It trains 3,000 steps of batch 64, in bfloat16 on CPUs with AMX
+or AVX512-BF16 and in float32 elsewhere (it says which and why; --precision chooses), and
+logs its progress with an ETA. A rerun resumes, so --steps=N continues a finished demo.
 Then it writes into --output_dir:
   samples.png     rows = digits 0-9, columns = samples, EMA generator at --truncation
   truncation.png  rows = truncation values, columns = the same noise scaled by t, digit 3
@@ -15,7 +15,7 @@ and prints how often a CNN trained on the real digits recognises the requested d
 the metrics table (that CNN as classifier, the 360 held-out test digits as reference).
 
 Example:
-  tfbiggan-demo                               # train, draw, judge
+  tfbiggan-demo                       # train, draw, judge: minutes (not run by the docs test)
   tensorboard --logdir outputs/demo/run       # losses, D outputs, singular values, samples
 """
 

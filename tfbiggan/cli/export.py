@@ -8,11 +8,11 @@ nothing is left at --output. Run and output may be on a bucket (gs://...).
 
 Examples:
   tfbiggan-export --model_dir=runs/digits --output=modules/digits
-  tfbiggan-export --model_dir=gs://bucket/runs/biggan128 --output=gs://bucket/modules/b128 \\
+  tfbiggan-export --model_dir=runs/digits --output=gs://bucket/modules/digits-with-d \\
       --standing_stats_batches=16 --with_discriminator
   tfbiggan-export --model_dir=runs/digits --output=modules/digits-fast \\
       --standing_stats_batches=0   # reuse the statistics the run baked
-  tfbiggan-export --model_dir=runs/biggan128 --output=modules/b128-best \\
+  tfbiggan-export --model_dir=runs/digits --output=modules/digits-best \\
       --checkpoint=best            # the best by FID, from before a collapse
 """
 

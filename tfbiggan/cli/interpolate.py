@@ -12,7 +12,7 @@ Examples:
   tfbiggan-interpolate --module=modules/biggan-deep-128 --from_class="golden retriever" \\
       --to_class=tabby --steps=9 --rows=3 --out=dog_to_cat.png --animation=dog_to_cat.gif
   tfbiggan-interpolate --module=modules/digits --from_class=3 --seeds=0,1 --out=threes.png
-  tfbiggan-interpolate --module=modules/biggan-deep-128 --from_latent=dog.npz --to_class=tabby \
+  tfbiggan-interpolate --module=modules/biggan-deep-128 --from_latent=dog.npz --to_class=tabby \\
       --out=dog_to_cat.png
 """
 

@@ -12,9 +12,9 @@ Examples:
   tfbiggan-sample --module=modules/digits --classes=0,1,2,3 --out=digits.png
   tfbiggan-sample --module=modules/biggan-deep-128 --classes="golden retriever,207,n01440764" \\
       --truncation=0.4 --samples_per_class=6 --seed=3 --out=grid.png
-  tfbiggan-sample --module=modules/biggan-deep-128 --classes="golden retriever,tabby" \
+  tfbiggan-sample --module=modules/biggan-deep-128 --classes="golden retriever,tabby" \\
       --direction=0 --strengths=-4,-2,0,2,4 --out=direction0.png
-  tfbiggan-sample --module=modules/biggan-deep-128 --latent=dog.npz --classes=tabby,tiger \
+  tfbiggan-sample --module=modules/biggan-deep-128 --latent=dog.npz --classes=tabby,tiger \\
       --direction=1 --out=dog_edits.png
 """
 

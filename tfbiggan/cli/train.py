@@ -7,12 +7,14 @@ may be buckets (gs://...). A rerun with the same --model_dir resumes; --steps is
 reach. --init_generator fine-tunes a module or a run on your data (docs/fine-tuning.md).
 
 Examples:
-  tfbiggan-train --config=digits-32 --model_dir=runs/digits --steps=2000
+  tfbiggan-train --config=digits-32 --model_dir=runs/digits --steps=2000 \\
+      --eval_every=500 --eval_classifier=digits
   tfbiggan-train --config=biggan-128 --tpu=local --data_dir=gs://bucket/tfds \\
-      --model_dir=gs://bucket/runs/biggan128 --steps=250000 --mixed_precision
-  tfbiggan-train --config=runs/digits/config.json --g_lr=1e-4 --model_dir=... --dry_run
-  tfbiggan-train --init_generator=modules/biggan-deep-128 --dataset=folder:my_images \
-      --batch_size=16 --d_steps=1 --ema_start_step=0 --diff_augment=translation,cutout \
+      --model_dir=gs://bucket/runs/biggan128 --steps=250000 --mixed_precision \\
+      # a TPU VM (not run by the docs test)
+  tfbiggan-train --config=runs/digits/config.json --g_lr=1e-4 --model_dir=runs/digits-lr --dry_run
+  tfbiggan-train --init_generator=modules/biggan-deep-128 --dataset=folder:my_images \\
+      --batch_size=16 --d_steps=1 --ema_start_step=0 --diff_augment=translation,cutout \\
       --lecam_weight=0.3 --truncation_grid=0,0.5,1 --model_dir=runs/mine --steps=2000
 """
 

@@ -9,13 +9,10 @@ held-out digits. Trained on the "train" split only; the "test" split is held out
 import keras
 
 
-def train_digits_classifier(images, labels, epochs=20, seed=0):
-  """Trains on images [N, 32, 32, 3] in [-1, 1] with labels [N]; returns the Keras model.
-
-  The model maps images to logits [N, 10]; its layer "features" gives [N, 128].
-  """
-  keras.utils.set_random_seed(seed)
-  inputs = keras.Input(images.shape[1:])
+def build_digits_classifier(input_shape=(32, 32, 3)):
+  """The untrained CNN: images [N, 32, 32, 3] -> logits [N, 10]; its layer "features" gives
+  [N, 128]."""
+  inputs = keras.Input(input_shape)
   x = keras.layers.Conv2D(32, 3, padding="same", activation="relu")(inputs)
   x = keras.layers.MaxPooling2D()(x)
   x = keras.layers.Conv2D(64, 3, padding="same", activation="relu")(x)
@@ -23,7 +20,14 @@ def train_digits_classifier(images, labels, epochs=20, seed=0):
   x = keras.layers.Flatten()(x)
   x = keras.layers.Dense(128, activation="relu", name="features")(x)
   logits = keras.layers.Dense(10, name="logits")(x)
-  model = keras.Model(inputs, logits)
+  return keras.Model(inputs, logits)
+
+
+def train_digits_classifier(images, labels, epochs=20, seed=0):
+  """Trains on images [N, 32, 32, 3] in [-1, 1] with labels [N]; returns the Keras model
+  (`build_digits_classifier`'s)."""
+  keras.utils.set_random_seed(seed)
+  model = build_digits_classifier(images.shape[1:])
   model.compile(keras.optimizers.Adam(1e-3),
                 keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                 metrics=["accuracy"])
