@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The test suite: installs tfbiggan[test] into .venv, buildifier (npm) into tools/ and, where
 # apt can, Debian's chromium (for the explorer's browser test), then runs pytest on every core
-# (pytest-xdist, a test file per worker so that its fixtures are built once) and lists the 30
-# slowest tests. Extra arguments go to pytest (e.g. -k spectral, --run-slow, -n 0 for one
-# process).
+# (pytest-xdist, a test file per worker so that its fixtures are built once; the slowest files
+# first, tests/conftest.py) and lists the 30 slowest tests. Extra arguments go to pytest (e.g.
+# -k spectral, --run-slow, -n 0 for one process).
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh" "test"
 cd "$ROOT"
@@ -25,4 +25,4 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
     echo "warning: no chromium (apt install chromium); the explorer's browser test will be skipped"
   fi
 fi
-exec "$PY" -m pytest -n logical --dist loadfile --durations=30 "$@"
+exec "$PY" -m pytest -n logical --dist loadfile --no-loadscope-reorder --durations=30 "$@"

@@ -27,7 +27,22 @@ def pytest_addoption(parser):
                    help="also run tests marked slow")
 
 
+# The slowest test files first (from `--durations`), so that pytest-xdist's file-by-file
+# scheduling (scripts/test.sh: --dist loadfile --no-loadscope-reorder) starts them at once
+# instead of leaving a long one for the end while the other worker idles. A stale order
+# costs only time.
+SLOWEST_FILES_FIRST = (
+    "test_docs_run.py", "test_module_resolver.py", "test_trainer.py", "test_fine_tuning.py",
+    "test_converter.py", "test_train_loop.py", "test_training_step.py", "test_projection.py",
+    "test_best_checkpoints.py", "test_bucket_paths.py", "test_exporter.py",
+    "test_evaluate.py", "test_multi_worker.py", "test_notebooks.py", "test_generator.py",
+    "test_demo.py", "test_explorer.py", "test_collapse_watch.py")
+
+
 def pytest_collection_modifyitems(config, items):
+  rank = {name: i for i, name in enumerate(SLOWEST_FILES_FIRST)}
+  items[:] = sorted(items, key=lambda item: rank.get(os.path.basename(str(item.fspath)),
+                                                     len(rank)))
   if config.getoption("--run-slow"):
     for item in items:  # Full-width models and demo-length runs: past pytest.ini's timeout.
       if "slow" in item.keywords:

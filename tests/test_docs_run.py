@@ -160,6 +160,8 @@ def _tfbiggan(argv, cwd):
     launch = lambda app, port: served.append((app, port))  # noqa: E731
     with pytest.MonkeyPatch.context() as patch:
       patch.setattr("tfbiggan.explorer_app.launch", launch)
+      # Its background warm-up (directions, projection tracing) is tests/test_explorer.py's.
+      patch.setattr("tfbiggan.explorer.Explorer._warm_up", lambda self: None)
       _check(run_in_process(command, *args, cwd=cwd))
     assert len(served) == 1
     return

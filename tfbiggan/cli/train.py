@@ -37,10 +37,13 @@ flags.DEFINE_string("config", "digits-32",
                     "gs://). With --init_generator and no --config: the source's config.")
 flags.DEFINE_bool("dry_run", False, "Print the resolved config and options, then exit.")
 
-# One flag per field of TrainOptions, with the field's default, help and lower bound.
+# One flag per field of TrainOptions, with the field's default, help and lower bound or choices.
 _DEFINE = {int: flags.DEFINE_integer, float: flags.DEFINE_float, bool: flags.DEFINE_bool}
 for _field in dataclasses.fields(TrainOptions):
-  _bound = _field.metadata["lower_bound"]
+  _bound, _choices = _field.metadata["lower_bound"], _field.metadata["choices"]
+  if _choices:
+    flags.DEFINE_enum(_field.name, _field.default, _choices, _field.metadata["help"])
+    continue
   _define = _DEFINE.get(_field.type, flags.DEFINE_string)
   _define(_field.name, _field.default, _field.metadata["help"],
           **({"lower_bound": _bound} if _bound is not None else {}))

@@ -28,9 +28,10 @@ from tfbiggan.standing_statistics import (accumulate_standing_statistics,
 from tfbiggan.training import initial_weights
 from tfbiggan.training.best_checkpoints import BestCheckpoints, check_metric
 from tfbiggan.training.checkpoints import CheckpointKeeper, training_checkpoint
+from tfbiggan.training.collapse_watch import CollapseWatch
 from tfbiggan.training.options import TrainOptions  # pylint: disable=unused-import
 from tfbiggan.training.periodic_eval import PeriodicEvaluation
-from tfbiggan.training.summaries import RunSummaries
+from tfbiggan.training.summaries import RunSummaries, top_singular_values
 from tfbiggan.training.trainer import Trainer
 
 
@@ -120,7 +121,8 @@ def train(config, options, strategy=None, initial_generator=None):
   already loaded it (to read its config); else it is loaded here, for a fresh run only.
 
   Returns: dict with "step", "metrics" (of the last loop), "stopped" ("done",
-  "already_done" or "sigterm"), "generator" (path of the baked EMA generator or None).
+  "already_done", "sigterm" or "collapse": `--on_collapse=stop`), "generator" (path of the
+  baked EMA generator or None), "alarms" (the collapse watch's, `collapse_watch.Alarm`).
 
   Raises:
     ValueError: a batch the replicas cannot split, a config that differs from the one in
@@ -178,9 +180,16 @@ def train(config, options, strategy=None, initial_generator=None):
   if step >= options.steps:
     logging.info("model_dir is at step %d >= --steps=%d: nothing to train", step,
                  options.steps)
-    return {"step": step, "metrics": {}, "stopped": "already_done", "generator": None}
+    return {"step": step, "metrics": {}, "stopped": "already_done", "generator": None,
+            "alarms": []}
 
   summaries = RunSummaries(run_dir, config, chief, seed=options.seed)
+  collapse_watch = (None if options.on_collapse == "off" else
+                    CollapseWatch(options.collapse_sigma_jump, options.collapse_d_loss_floor,
+                                  options.collapse_fid_rise))
+  # Every worker must decide to stop alike: FID is measured on the chief alone, so with
+  # several workers its alarms only warn.
+  fid_stops = not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
   evaluation = None
   if options.eval_every and chief:
     evaluation = PeriodicEvaluation(run_dir.eval_reference_path, source, options.eval_classifier,
@@ -222,9 +231,14 @@ def train(config, options, strategy=None, initial_generator=None):
                    metrics["g_loss"], metrics["d_real"], metrics["d_fake"], steps_per_sec,
                    steps_per_sec * config.batch_size, eta)
       first_loop = False
+      alarms = collapse_watch.observe_losses(step, metrics) if collapse_watch else []
       if step // options.summary_every > previous // options.summary_every or \
          step == options.steps:
-        summaries.singular_values(step, [trainer.generator, trainer.discriminator])
+        values = {**top_singular_values(trainer.generator),
+                  **top_singular_values(trainer.discriminator)}
+        summaries.singular_values(step, values)
+        if collapse_watch:
+          alarms += collapse_watch.observe_singular_values(step, values)
         summaries.samples(step, trainer.ema.ema_generator, source.class_names)
       # Decided on every worker alike: an evaluated step is also saved (every worker takes
       # part in a save), so that a best one can be kept.
@@ -238,7 +252,13 @@ def train(config, options, strategy=None, initial_generator=None):
                      "precision %.3f recall %.3f", step, results["num_samples"],
                      results["inception_score"], results["fid"], results["kid"],
                      results["precision"], results["recall"])
-      stop = sigterm is not None and sigterm.raised
+      fid_alarms = (collapse_watch.observe_evaluation(step, results["fid"])
+                    if collapse_watch and results is not None else [])
+      for alarm in alarms + fid_alarms:
+        logging.warning("collapse watch: %s", alarm)
+        summaries.collapse(step, alarm)
+      collapsed = options.on_collapse == "stop" and bool(alarms or (fid_stops and fid_alarms))
+      stop = (sigterm is not None and sigterm.raised) or collapsed
       if step % options.checkpoint_every == 0 or step == options.steps or stop or evaluated:
         path = keeper.save(step)
         saved_step = step
@@ -246,6 +266,10 @@ def train(config, options, strategy=None, initial_generator=None):
         if best is not None and results is not None:
           best.offer(step, results, path)
       summaries.flush()
+      if collapsed:
+        logging.warning("the collapse watch stopped the run: saved step %d", step)
+        stopped = "collapse"
+        break
       if stop:
         logging.warning("SIGTERM: saved step %d and stopped", step)
         stopped = "sigterm"
@@ -254,10 +278,14 @@ def train(config, options, strategy=None, initial_generator=None):
   if stopped == "done" and chief:
     final = _save_final_generator(run_dir, trainer, options)
     logging.info("wrote the EMA generator with standing statistics to %s", final)
+  if stopped == "collapse" and not (best is not None and best.entries):
+    logging.warning("no evaluation ranked the checkpoints (--eval_every): the rolling ones "
+                    "kept in %s are the steps before the collapse; export one with "
+                    "tfbiggan-export --checkpoint=<step>", options.model_dir)
   if best is not None and best.entries:
     top = best.entries[0]
     logging.info("the best checkpoint by %s is step %d (%.4g); export it with "
                  "tfbiggan-export --model_dir=%s --checkpoint=best", best.metric, top["step"],
                  top["value"], options.model_dir)
   return {"step": step, "metrics": metrics, "stopped": stopped, "generator": final,
-          "trainer": trainer}
+          "trainer": trainer, "alarms": collapse_watch.alarms if collapse_watch else []}

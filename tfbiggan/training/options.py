@@ -8,11 +8,15 @@ This module imports nothing heavy, so that `tfbiggan-train --help` answers at on
 import dataclasses
 from typing import Optional
 
+# What --on_collapse may be (tfbiggan.training.collapse_watch acts on them).
+COLLAPSE_ACTIONS = ("warn", "stop", "off")
 
-def option(default, help, lower_bound=None):  # pylint: disable=redefined-builtin
-  """A dataclass field with its flag's help text and the smallest value it accepts."""
-  return dataclasses.field(default=default,
-                           metadata={"help": help, "lower_bound": lower_bound})
+
+def option(default, help, lower_bound=None, choices=None):  # pylint: disable=redefined-builtin
+  """A dataclass field with its flag's help text, and the smallest value or the values it
+  accepts."""
+  return dataclasses.field(default=default, metadata={"help": help, "lower_bound": lower_bound,
+                                                      "choices": choices})
 
 
 @dataclasses.dataclass
@@ -73,6 +77,19 @@ class TrainOptions:
                                    "experiments; 0: all).", 0)
   eval_classifier: str = option("inception", "Classifier of the evaluations: 'inception' "
                                 "(TF-GAN's, from TF-Hub), 'digits', or a SavedModel path.")
+  on_collapse: str = option("warn", "The collapse watch (paper §4): warn (log it and write "
+                            "collapse/* to TensorBoard), stop (also save and end the run, "
+                            "naming the best checkpoint to export) or off.",
+                            choices=COLLAPSE_ACTIONS)
+  collapse_sigma_jump: float = option(2.0, "A G or D weight's top singular value this many "
+                                      "times the median of its recent readings is a collapse "
+                                      "sign (> 1).", 1.0)
+  collapse_d_loss_floor: float = option(0.05, "D's hinge loss below this on average over "
+                                        "recent loops is a collapse sign (0: not watched).",
+                                        0.0)
+  collapse_fid_rise: float = option(1.25, "With --eval_every: FID rising for two evaluations "
+                                    "to this many times its best is a collapse sign (> 1).",
+                                    1.0)
 
   @property
   def class_list(self):
@@ -91,6 +108,13 @@ class TrainOptions:
       value = getattr(self, field.name)
       if bound is not None and value < bound:
         raise ValueError(f"{field.name} must be >= {bound}, got {value}")
+    for name in ("collapse_sigma_jump", "collapse_fid_rise"):
+      if getattr(self, name) <= 1.0:
+        raise ValueError(f"{name} must be > 1 (a rise against the recent or best value), got "
+                         f"{getattr(self, name)}")
+    if self.on_collapse not in COLLAPSE_ACTIONS:
+      raise ValueError(f"on_collapse must be one of {', '.join(COLLAPSE_ACTIONS)}, got "
+                       f"{self.on_collapse!r}")
     for name in ("init_discriminator", "class_init"):
       if getattr(self, name) and not self.init_generator:
         raise ValueError(f"{name} fine-tunes a run started with init_generator; pass "

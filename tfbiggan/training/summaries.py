@@ -9,6 +9,8 @@ Written to the run's `train/` (see `tfbiggan.run_dir`):
       (SVD), every `summary_every` steps
   samples                                                       the EMA generator on fixed
       z, one row per class, also written to the run's samples/step_<step>.png
+  collapse/<signal>, collapse/alarm                             1 and the words of each alarm
+      of the collapse watch (`tfbiggan.training.collapse_watch`)
 """
 
 import numpy as np
@@ -58,12 +60,18 @@ class RunSummaries:
       tf.summary.scalar("speed/steps_per_sec", steps_per_sec)
       tf.summary.scalar("speed/images_per_sec", steps_per_sec * self.config.batch_size)
 
-  def singular_values(self, step, models):
+  def singular_values(self, step, values):
+    """values: {weight path: top singular values} (`top_singular_values`)."""
     with self.writer.as_default(step=step):
-      for model in models:
-        for path, values in top_singular_values(model).items():
-          for i, value in enumerate(values):
-            tf.summary.scalar(f"singular_values/{path}/sv{i}", value)
+      for path, top in values.items():
+        for i, value in enumerate(top):
+          tf.summary.scalar(f"singular_values/{path}/sv{i}", value)
+
+  def collapse(self, step, alarm):
+    """A `collapse_watch.Alarm`: collapse/<signal> = 1 at its step, and its words."""
+    with self.writer.as_default(step=step):
+      tf.summary.scalar(f"collapse/{alarm.signal}", 1.0)
+      tf.summary.text("collapse/alarm", str(alarm))
 
   def samples(self, step, generator, class_names=None):
     """Samples the (EMA) generator on the fixed grid; returns the PNG path (chief) or None."""
