@@ -58,6 +58,11 @@ def test_overrides_and_json_round_trip():
     (dict(architecture="stylegan"), "architecture"),
     (dict(mode_seeking_weight=-1.0), "mode_seeking_weight must be >= 0"),
     (dict(mode_seeking_weight=1.0, batch_size=255), "mode_seeking_weight needs an even"),
+    (dict(d_accumulations=3), "batch_size=2048 is not divisible by it"),
+    (dict(g_accumulations=0), "g_accumulations must be >= 1"),
+    (dict(mode_seeking_weight=1.0, batch_size=6, g_accumulations=2),
+     "micro-batch, which has 3 rows"),
+    (dict(lecam_weight=0.3, d_accumulations=2), "lecam_weight needs d_accumulations=1"),
 ])
 def test_invalid_configs_name_the_field(overrides, message):
   with pytest.raises(ValueError, match=message):

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -77,10 +78,38 @@ def test_rerun_at_the_same_steps_does_nothing(reference):
 def test_resuming_with_another_config_names_the_changed_field(reference):
   config, model_dir, _ = reference
   before = sorted(os.listdir(model_dir))
-  result = _train_in_process(config, model_dir, 15, "--g_lr=0.001")
+  result = _train_in_process(config, model_dir, 15, "--d_steps=1", "--g_lr=0.001")
   assert result.returncode == 2
-  assert "g_lr" in result.stderr and "another --model_dir" in result.stderr
+  assert "resume with the run's values of d_steps" in result.stderr
+  assert "another --model_dir" in result.stderr
   assert sorted(os.listdir(model_dir)) == before
+
+
+def _learning_rates(checkpoint):
+  """{"g_optimizer": lr, "d_optimizer": lr} as saved in a training checkpoint."""
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  reader = tf.train.load_checkpoint(checkpoint)
+  return {name.split("/")[0]: float(reader.get_tensor(name))
+          for name, _ in tf.train.list_variables(checkpoint)
+          if "learning_rate" in name and name.split("/")[0].endswith("_optimizer")}
+
+
+def test_a_resumed_run_may_change_its_learning_rates(reference, tmp_path):
+  config, reference_dir, _ = reference
+  model_dir = str(tmp_path / "run")
+  shutil.copytree(reference_dir, model_dir)
+  assert _learning_rates(os.path.join(model_dir, "ckpt-12")) == {
+      "g_optimizer": pytest.approx(1e-4), "d_optimizer": pytest.approx(2e-4)}
+  result = _train_in_process(config, model_dir, 14, "--g_lr=0.001", "--d_lr=0.003",
+                             "--checkpoint_every=2")
+  assert result.returncode == 0, result.stderr
+  assert "resumed with a changed recipe: d_lr 0.0002 -> 0.003, g_lr 0.0001 -> 0.001" in (
+      result.stderr)
+  # The steps after the resume ran with the new rates, and the run's config says so.
+  assert _learning_rates(os.path.join(model_dir, "ckpt-14")) == {
+      "g_optimizer": pytest.approx(1e-3), "d_optimizer": pytest.approx(3e-3)}
+  with open(os.path.join(model_dir, "config.json")) as f:
+    assert json.load(f)["g_lr"] == 1e-3
 
 
 def test_dry_run_prints_the_resolved_config(tmp_path):

@@ -151,6 +151,14 @@ def test_replicas_draw_distinct_noise_and_the_global_batch_does_not_depend_on_th
   assert y0.shape == (8, 10)
 
 
+def test_accumulations_must_split_each_replicas_batch():
+  config = tfbiggan.get_config("digits-32", **{**TINY, "d_accumulations": 8})
+  with pytest.raises(ValueError, match="d_accumulations=8 splits each replica's batch of 4 "
+                     ".8 over 2 replicas. into equal micro-batches: use a batch_size divisible "
+                     "by 16"):
+    Trainer(config, mirrored_cpu_strategy(2))
+
+
 def test_mode_seeking_pairs_classes_within_a_replica():
   config = tfbiggan.get_config("digits-32", **{**TINY, "mode_seeking_weight": 1.0})
   trainer = Trainer(config, mirrored_cpu_strategy(1), seed=5)
@@ -161,5 +169,5 @@ def test_mode_seeking_pairs_classes_within_a_replica():
   np.testing.assert_array_equal(paired[0::2], labels[0::2])
   np.testing.assert_array_equal(paired[1::2], paired[0::2])
   assert not np.array_equal(labels[1::2], labels[0::2])
-  with pytest.raises(ValueError, match="even number per replica"):
+  with pytest.raises(ValueError, match="G micro-batch, which is 3 .6 over 2 replicas"):
     Trainer(config.replace(batch_size=6), mirrored_cpu_strategy(2), seed=5)

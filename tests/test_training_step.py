@@ -5,6 +5,9 @@ two training steps with its own code: the losses written out (hinge, non-saturat
 plain `tf.GradientTape` gradients, Adam in numpy, the orthogonal penalty's gradient in
 closed form 2*beta*W((W^T W) * (1 - I)) (spec §5.1), and the EMA blend. Only the networks'
 forward passes, DiffAugment (its own tests) and the noise draws are shared with `Trainer`.
+Gradient accumulation is written out as BigGAN-PyTorch does it: each micro-batch's forward
+pass and loss (its mean divided by the number of micro-batches), the gradients summed, one
+Adam update, the orthogonal penalty once.
 The small-data options are written out too: LeCam's penalty with its zero-debiased moving
 averages (Tseng et al. 2021), mode seeking's penalty on G (Mao et al. 2019), FreezeD's frozen
 blocks and G's embedding-and-norms training,
@@ -86,7 +89,8 @@ def _trained(model, config):
 def reference_training(config, initial, batches, noise, augment_key):
   """G, D and EMA G after len(batches) steps of the recipe, from `initial`'s weights.
 
-  noise(step, update) -> (z, one-hot y); augment_key(step, update) -> DiffAugment's key.
+  noise(step, update) -> (z, one-hot y); augment_key(step, update, micro) -> DiffAugment's
+  key of a micro-batch.
   """
   generator, discriminator = tfbiggan.Generator(config), tfbiggan.Discriminator(config)
   ema = tfbiggan.Generator(config)
@@ -102,59 +106,76 @@ def reference_training(config, initial, batches, noise, augment_key):
   batch = config.batch_size
   ops = config.diff_augment_ops
 
-  def augment(images, step, update):
-    return diff_augment(images, ops, augment_key(step, update)) if ops else images
+  def augment(images, step, update, micro):
+    return diff_augment(images, ops, augment_key(step, update, micro)) if ops else images
+
+  def summed(gradients):
+    return [np.sum([np.asarray(g) for g in parts], axis=0) for parts in zip(*gradients)]
 
   lecam = {"real": 0.0, "fake": 0.0, "count": 0}  # Biased EMAs and the number of updates.
   d_trained, g_trained = _trained(discriminator, config), _trained(generator, config)
 
   for step, (images, labels) in enumerate(batches):
     for update in range(config.d_steps):
-      real = images[update * batch:(update + 1) * batch]
-      y_real = tf.one_hot(labels[update * batch:(update + 1) * batch], config.num_classes)
-      z, y_fake = noise(step, update)
-      fake = generator(z, y_fake, training=True)  # No tape: D's update only.
+      k = config.d_accumulations
+      micro = batch // k
+      z_all, y_all = noise(step, update)
+      gradients = []
+      for m in range(k):
+        rows = slice(update * batch + m * micro, update * batch + (m + 1) * micro)
+        real, y_real = images[rows], tf.one_hot(labels[rows], config.num_classes)
+        z, y_fake = z_all[m * micro:(m + 1) * micro], y_all[m * micro:(m + 1) * micro]
+        fake = generator(z, y_fake, training=True)  # No tape: D's update only.
+        with tf.GradientTape() as tape:
+          logits = discriminator(augment(tf.concat([real, fake], 0), step, update, m),
+                                 tf.concat([y_real, y_fake], 0), training=True)
+          loss = _d_loss(logits[:micro], logits[micro:], config.loss)
+          if config.r1_gamma:
+            x = tf.constant(real)
+            with tf.GradientTape() as inner:
+              inner.watch(x)
+              total = tf.reduce_sum(discriminator(augment(x, step, update, m), y_real))
+            slopes = tf.reduce_sum(tf.square(inner.gradient(total, x)), axis=[1, 2, 3])
+            loss += config.r1_gamma / 2.0 * tf.reduce_mean(slopes)
+          if config.lecam_weight:  # The config allows LeCam only without accumulation.
+            decay = config.lecam_decay
+            lecam["count"] += 1
+            anchors = {}
+            for part, values in (("real", logits[:micro]), ("fake", logits[micro:])):
+              lecam[part] = decay * lecam[part] + (1 - decay) * float(tf.reduce_mean(values))
+              anchors[part] = lecam[part] / (1 - decay ** lecam["count"])
+            loss += config.lecam_weight * (
+                tf.reduce_mean(tf.nn.relu(logits[:micro] - anchors["fake"]) ** 2) +
+                tf.reduce_mean(tf.nn.relu(anchors["real"] - logits[micro:]) ** 2))
+          loss /= k
+        gradients.append(tape.gradient(loss, d_trained))
+      d_adam.apply(d_trained, summed(gradients))
+    k = config.g_accumulations
+    micro = batch // k
+    z_all, y_all = noise(step, config.d_steps)
+    gradients = []
+    for m in range(k):
+      z, y_fake = z_all[m * micro:(m + 1) * micro], y_all[m * micro:(m + 1) * micro]
       with tf.GradientTape() as tape:
-        logits = discriminator(augment(tf.concat([real, fake], 0), step, update),
-                               tf.concat([y_real, y_fake], 0), training=True)
-        loss = _d_loss(logits[:batch], logits[batch:], config.loss)
-        if config.r1_gamma:
-          x = tf.constant(real)
-          with tf.GradientTape() as inner:
-            inner.watch(x)
-            total = tf.reduce_sum(discriminator(augment(x, step, update), y_real))
-          slopes = tf.reduce_sum(tf.square(inner.gradient(total, x)), axis=[1, 2, 3])
-          loss += config.r1_gamma / 2.0 * tf.reduce_mean(slopes)
-        if config.lecam_weight:
-          decay = config.lecam_decay
-          lecam["count"] += 1
-          anchors = {}
-          for part, values in (("real", logits[:batch]), ("fake", logits[batch:])):
-            lecam[part] = decay * lecam[part] + (1 - decay) * float(tf.reduce_mean(values))
-            anchors[part] = lecam[part] / (1 - decay ** lecam["count"])
-          loss += config.lecam_weight * (
-              tf.reduce_mean(tf.nn.relu(logits[:batch] - anchors["fake"]) ** 2) +
-              tf.reduce_mean(tf.nn.relu(anchors["real"] - logits[batch:]) ** 2))
-      d_adam.apply(d_trained, tape.gradient(loss, d_trained))
-    z, y_fake = noise(step, config.d_steps)
-    with tf.GradientTape() as tape:
-      raw = generator(z, y_fake, training=True)
-      fake = augment(raw, step, config.d_steps)
-      loss = _g_loss(discriminator(fake, y_fake, training=True), config.loss)
-      if config.mode_seeking_weight:
-        # MSGAN (Mao et al. 2019): pairs (2i, 2i + 1) of one class, the images before
-        # DiffAugment; weight * mean over pairs of 1 / (mean|dG| / mean|dz| + 1e-5).
-        labels_fake = np.argmax(y_fake, axis=1)
-        assert np.array_equal(labels_fake[0::2], labels_fake[1::2])
-        pixels = tf.reshape(raw, [batch // 2, 2, -1])
-        pairs = tf.reshape(z, [batch // 2, 2, -1])
-        ratio = (tf.reduce_mean(tf.abs(pixels[:, 0] - pixels[:, 1]), axis=1) /
-                 tf.reduce_mean(tf.abs(pairs[:, 0] - pairs[:, 1]), axis=1))
-        loss += config.mode_seeking_weight * tf.reduce_mean(1.0 / (ratio + 1e-5))
-    grads = tape.gradient(loss, g_trained)
+        raw = generator(z, y_fake, training=True)
+        fake = augment(raw, step, config.d_steps, m)
+        loss = _g_loss(discriminator(fake, y_fake, training=True), config.loss)
+        if config.mode_seeking_weight:
+          # MSGAN (Mao et al. 2019): pairs (2i, 2i + 1) of one class, the images before
+          # DiffAugment; weight * mean over pairs of 1 / (mean|dG| / mean|dz| + 1e-5).
+          labels_fake = np.argmax(y_fake, axis=1)
+          assert np.array_equal(labels_fake[0::2], labels_fake[1::2])
+          pixels = tf.reshape(raw, [micro // 2, 2, -1])
+          pairs = tf.reshape(z, [micro // 2, 2, -1])
+          ratio = (tf.reduce_mean(tf.abs(pixels[:, 0] - pixels[:, 1]), axis=1) /
+                   tf.reduce_mean(tf.abs(pairs[:, 0] - pairs[:, 1]), axis=1))
+          loss += config.mode_seeking_weight * tf.reduce_mean(1.0 / (ratio + 1e-5))
+        loss /= k
+      gradients.append(tape.gradient(loss, g_trained))
+    grads = summed(gradients)
     if config.ortho_reg:
-      by_path = {k.path: _ortho_gradient(k, config.ortho_reg) for k in kernels}
-      grads = [g.numpy() + by_path.get(w.path, 0.0) for g, w in zip(grads, g_trained)]
+      by_path = {w.path: _ortho_gradient(w, config.ortho_reg) for w in kernels}
+      grads = [g + by_path.get(w.path, 0.0) for g, w in zip(grads, g_trained)]
     g_adam.apply(g_trained, grads)
     decay = 0.0 if step + 1 < config.ema_start_step else config.ema_decay
     for target, source in zip(ema.trainable_weights, generator.trainable_weights):
@@ -203,6 +224,10 @@ CASES = {
                                            mode_seeking_weight=0.05, ortho_reg=0.0),
     "FreezeD, G embedding and norms, ortho reg": dict(
         freeze_d_blocks=2, g_trainable="embedding_and_norms", ortho_reg=1e-1),
+    # D's micro-batches of 4 rows, G's of 2 (a pair for mode seeking); G's BN normalises each.
+    "accumulated: D x 2, G x 4, R1, DiffAugment, mode seeking, ortho reg": dict(
+        d_steps=1, d_accumulations=2, g_accumulations=4, r1_gamma=1.0,
+        diff_augment="translation,cutout", mode_seeking_weight=0.05, ortho_reg=1e-1),
 }
 
 
@@ -216,8 +241,8 @@ def test_steps_equal_the_written_out_recipe(case):
   paired = bool(config.mode_seeking_weight)  # G's batch comes in pairs of one class.
   noise = lambda step, update: trainer.fake_inputs(  # noqa: E731
       step, update, 0, paired and update == config.d_steps)
-  key = lambda step, update: tf.random.experimental.stateless_fold_in(  # noqa: E731
-      trainer._key(step, update, 2), 0, alg="philox")  # pylint: disable=protected-access
+  key = lambda step, update, micro: tf.random.experimental.stateless_fold_in(  # noqa: E731
+      trainer._key(step, update, 2), micro, alg="philox")  # pylint: disable=protected-access
   expected = reference_training(config, initial, batches, noise, key)
   got = (trainer.generator, trainer.discriminator, trainer.ema.ema_generator)
   # float32 forward and backward passes in another order of operations: ~1e-7 apart.

@@ -74,6 +74,10 @@ _OVERRIDES = {
                         "started (Mo et al. 2020; with --init_discriminator)."),
     "mode_seeking_weight": (flags.DEFINE_float, "Mode-seeking regularisation of G for "
                             "diverse samples (Mao et al. 2019 use 1; 0: off)."),
+    "d_accumulations": (flags.DEFINE_integer, "Gradient accumulation: each D update sums "
+                        "the gradients of this many micro-batches of its batch, so a device "
+                        "holds batch_size / (replicas * k) images at a time (1: off)."),
+    "g_accumulations": (flags.DEFINE_integer, "The same for each G update."),
 }
 for _name, (_define, _help) in _OVERRIDES.items():
   _define(_name, None, _help + " Default: the config's.")

@@ -19,6 +19,12 @@ LOSSES = ("hinge", "non_saturating")
 # ICCV 2019) only the shared class embedding and the gains and biases of G's batch norms.
 G_TRAINABLE = ("all", "embedding_and_norms")
 INITIALIZERS = ("orthogonal", "normal", "glorot_normal")
+# The fields a resumed run may change: learning rates, loss weights and how a batch is split,
+# which change no variable and no data order (e.g. lowering the learning rates mid-run, or
+# more accumulation after running out of memory).
+RESUMABLE_CHANGES = ("g_lr", "d_lr", "ema_decay", "ortho_reg", "r1_gamma",
+                     "mode_seeking_weight", "diff_augment", "d_accumulations",
+                     "g_accumulations")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,6 +83,12 @@ class BigGANConfig:
       G's batch comes in pairs of one class and its loss adds weight * E[1 / (mean|G(z_a) -
       G(z_b)| / mean|z_a - z_b| + 1e-5)]; 0: off (MSGAN uses 1). Needs an even batch per
       replica.
+    d_accumulations, g_accumulations: gradient accumulation (BigGAN-PyTorch's
+      --num_D_accumulations / --num_G_accumulations): each D (G) update sums the gradients of
+      this many micro-batches, one after the other, so that a replica holds batch_size /
+      (replicas * k) images at a time and the update is still over the global batch. G's
+      batch norms then normalise each micro-batch by its own statistics, as in BigGAN-PyTorch
+      (docs/training.md). 1: off.
   """
   name: str
   architecture: str
@@ -123,6 +135,9 @@ class BigGANConfig:
   freeze_d_blocks: int = 0
   g_trainable: str = "all"
   mode_seeking_weight: float = 0.0
+  # Gradient accumulation (off in the paper's recipe, which fits its batch on a pod).
+  d_accumulations: int = 1
+  g_accumulations: int = 1
 
   def __post_init__(self):
     # Lists from JSON or users become tuples so that configs stay hashable and comparable.
@@ -181,7 +196,8 @@ class BigGANConfig:
     if self.initializer not in INITIALIZERS:
       raise ValueError(f"initializer must be one of {INITIALIZERS}, got {self.initializer!r}")
     for field in ("num_classes", "dim_z", "shared_dim", "g_ch", "d_ch", "g_rgb_channels",
-                  "num_singular_vectors", "d_steps", "batch_size"):
+                  "num_singular_vectors", "d_steps", "batch_size", "d_accumulations",
+                  "g_accumulations"):
       if getattr(self, field) < 1:
         raise ValueError(f"{field} must be >= 1, got {getattr(self, field)}")
     if self.g_rgb_channels < 3:
@@ -231,6 +247,20 @@ class BigGANConfig:
     if self.mode_seeking_weight and self.batch_size % 2:
       raise ValueError(f"mode_seeking_weight needs an even batch_size (its pairs), got "
                        f"{self.batch_size}")
+    for field in ("d_accumulations", "g_accumulations"):
+      if self.batch_size % getattr(self, field):
+        raise ValueError(f"{field}={getattr(self, field)} splits each update's batch into equal "
+                         f"micro-batches, but batch_size={self.batch_size} is not divisible by "
+                         f"it; pick a divisor")
+    if self.mode_seeking_weight and (self.batch_size // self.g_accumulations) % 2:
+      raise ValueError(f"mode_seeking_weight pairs the rows of each G micro-batch, which has "
+                       f"{self.batch_size // self.g_accumulations} rows (batch_size "
+                       f"{self.batch_size} / g_accumulations {self.g_accumulations}); use "
+                       f"an even micro-batch")
+    if self.lecam_weight and self.d_accumulations > 1:
+      raise ValueError("lecam_weight needs d_accumulations=1: LeCam's anchors are moving "
+                       "averages of D's outputs on the whole batch of an update, which its "
+                       "penalty then uses, so the batch cannot be split into micro-batches")
     if self.lecam_weight < 0 or not 0 <= self.lecam_decay < 1:
       raise ValueError(f"lecam_weight must be >= 0 and lecam_decay in [0, 1), got "
                        f"{self.lecam_weight}, {self.lecam_decay}")

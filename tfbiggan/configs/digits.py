@@ -5,7 +5,7 @@ resizes to 32x32. The layout is biggan-32's (CG) at a twelfth of G's width and a
 D's (G 32 channels, D 32), so that it trains on two CPU cores in minutes; the numerics
 (epsilons, SN, hierarchical z, cross-replica BN) are the official ones. The recipe is BP's
 CIFAR script with G's learning rate doubled to 2e-4 and an early EMA start, plus what 1,437
-images need (docs/training.md, "Diversity: recipes tried", measured with
+images need (docs/design-notes.md, "The digits-32 recipe", measured with
 benchmarks/demo_recipes.py): against a discriminator that memorises them, a D of twice the
 width, and DiffAugment (translation, cutout) and LeCam (0.3); against a G that collapses
 within each class, mode seeking (0.01, MSGAN). In 3,000 steps (four runs: float32 and

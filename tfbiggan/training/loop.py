@@ -19,6 +19,7 @@ from absl import logging
 import keras
 import tensorflow as tf
 
+from tfbiggan.configs.config import RESUMABLE_CHANGES
 from tfbiggan.data import distributed_dataset, make_source
 from tfbiggan.distribute.strategy import is_chief, resolve_strategy
 from tfbiggan.progress import format_duration
@@ -40,14 +41,23 @@ class NonFiniteLossError(RuntimeError):
 
 
 def check_resumable_config(run, config):
-  """Raises ValueError naming the fields when the `RunDir` was trained with another config."""
+  """The fields of `config` that differ from the `RunDir`'s own, {field: (old, new)}.
+
+  Raises:
+    ValueError: naming the fields, when one of them is not among `RESUMABLE_CHANGES`.
+  """
   previous = run.read_config()
-  if previous is not None and previous != config:
-    old, new = previous.to_dict(), config.to_dict()
-    changed = {k: (old[k], new[k]) for k in new if old.get(k) != new[k]}
+  if previous is None or previous == config:
+    return {}
+  old, new = previous.to_dict(), config.to_dict()
+  changed = {k: (old.get(k), new[k]) for k in new if old.get(k) != new[k]}
+  fixed = sorted(set(changed) - set(RESUMABLE_CHANGES))
+  if fixed:
     raise ValueError(
         f"{run.path} holds a run with another config; changed fields (old, new): {changed}. "
-        "Resume with the same config, or start a new run in another --model_dir.")
+        f"A resumed run may change only {', '.join(RESUMABLE_CHANGES)}: resume with the "
+        f"run's values of {', '.join(fixed)}, or start a new run in another --model_dir.")
+  return changed
 
 
 class _SigtermFlag:
@@ -142,7 +152,7 @@ def train(config, options, strategy=None, initial_generator=None):
   if (options.init_generator or options.classes) and source.num_classes != config.num_classes:
     # The chosen classes, or (fine-tuning) the data's classes, with embeddings rebuilt.
     config = config.replace(num_classes=source.num_classes)
-  check_resumable_config(run_dir, config)
+  changes = check_resumable_config(run_dir, config)
   best = (BestCheckpoints(run_dir, options.keep_best, options.best_metric)
           if options.eval_every and options.keep_best and chief else None)
   fresh = run_dir.latest_checkpoint() is None
@@ -170,6 +180,12 @@ def train(config, options, strategy=None, initial_generator=None):
   step = int(trainer.step.numpy())
   if restored:
     logging.info("resumed from %s at step %d", restored, step)
+    if changes:
+      logging.info("resumed with a changed recipe: %s", ", ".join(
+          f"{field} {old} -> {new}" for field, (old, new) in sorted(changes.items())))
+    # The checkpoint restored the optimizers' learning rates with the rest of their state.
+    trainer.g_optimizer.learning_rate.assign(config.g_lr)
+    trainer.d_optimizer.learning_rate.assign(config.d_lr)
     if int(trainer.seed.numpy()) != options.seed:
       logging.warning("the run's seed is %d (from its checkpoint); --seed=%d is ignored",
                       int(trainer.seed.numpy()), options.seed)

@@ -13,9 +13,15 @@ training change which variables the optimizers update; LeCam adds
 lecam_weight * E[relu(D(x) - a_fake)^2 + relu(a_real - D(G(z)))^2] to each D update's loss,
 the anchors first updated with that update's global means (google/lecam-gan's order); mode
 seeking (MSGAN) gives G's rows 2i and 2i + 1 one class and adds its per-pair penalty.
+Gradient accumulation (`d_accumulations`, `g_accumulations` = k): an update runs its batch
+as k micro-batches one after the other, each taking its rows of the update's noise and real
+batch, and applies the sum of their gradients once; every loss is still divided by the global
+batch, so the sum is the global mean's gradient. G's BN normalises each micro-batch by its own
+moments (as BigGAN-PyTorch), the orthogonal penalty is added once per G update.
 Fake classes are uniform. Noise is stateless: the global batch's z and y of step s, update k
 are drawn from (seed, s, k) and each replica takes its own rows, so replicas get distinct
-noise and the step is the same on 1, 2 or 4 replicas (DiffAugment's draws are per replica).
+noise and the step is the same on 1, 2 or 4 replicas (DiffAugment's draws are per replica and
+micro-batch).
 Gradients are summed over replicas by the optimizers; every loss is already divided by the
 global batch (`tf.nn.compute_average_loss`), and the orthogonal penalty by the number of
 replicas, so the update equals the one-device update on the global batch.
@@ -73,6 +79,13 @@ def normal_from_bits(bits):
   return tf.math.ndtri(tf.minimum(uniform, _BELOW_ONE))
 
 
+def _add_gradients(a, b):
+  """a + b for two gradients of one variable (None: unconnected; sparse ones made dense)."""
+  if a is None or b is None:
+    return a if b is None else b
+  return tf.convert_to_tensor(a) + tf.convert_to_tensor(b)
+
+
 @contextlib.contextmanager
 def dtype_policy(name):
   """Builds layers under the Keras dtype policy `name` ("float32", "mixed_bfloat16")."""
@@ -113,11 +126,19 @@ class Trainer:
     self.global_batch_size = config.batch_size
     self.per_replica_batch_size = per_replica_batch_size(config.batch_size,
                                                         strategy.num_replicas_in_sync)
-    if config.mode_seeking_weight and self.per_replica_batch_size % 2:
-      raise ValueError(f"mode_seeking_weight pairs the rows of each replica's batch, which "
-                       f"is {self.per_replica_batch_size} ({config.batch_size} over "
-                       f"{strategy.num_replicas_in_sync} replicas): use a batch_size of an "
-                       f"even number per replica")
+    replicas = strategy.num_replicas_in_sync
+    for field in ("d_accumulations", "g_accumulations"):
+      if self.per_replica_batch_size % getattr(config, field):
+        raise ValueError(f"{field}={getattr(config, field)} splits each replica's batch of "
+                         f"{self.per_replica_batch_size} ({config.batch_size} over {replicas} "
+                         f"replicas) into equal micro-batches: use a batch_size divisible "
+                         f"by {replicas * getattr(config, field)}")
+    g_micro_batch = self.per_replica_batch_size // config.g_accumulations
+    if config.mode_seeking_weight and g_micro_batch % 2:
+      raise ValueError(f"mode_seeking_weight pairs the rows of each replica's G micro-batch, "
+                       f"which is {g_micro_batch} ({config.batch_size} over {replicas} "
+                       f"replicas and {config.g_accumulations} accumulations): use a "
+                       f"batch_size that makes it even")
     policy = "mixed_bfloat16" if mixed_precision else "float32"
     with strategy.scope(), dtype_policy(policy):
       self.generator = Generator(config)
@@ -165,11 +186,13 @@ class Trainer:
     start = replica_id * batch
     return z[start:start + batch], tf.one_hot(y[start:start + batch], config.num_classes)
 
-  def _augment(self, images, step, update, replica_id):
+  def _augment(self, images, step, update, stream):
+    """DiffAugment of `images` with the draws of (step, update, stream); a stream is one
+    micro-batch of one replica (`_stream`)."""
     if not self.config.diff_augment_ops:
       return images
-    key = tf.random.experimental.stateless_fold_in(self._key(step, update, _AUGMENT),
-                                                   replica_id, alg=_ALG)
+    key = tf.random.experimental.stateless_fold_in(self._key(step, update, _AUGMENT), stream,
+                                                   alg=_ALG)
     return diff_augment(images, self.config.diff_augment_ops, key)
 
   # The step ------------------------------------------------------------------------------
@@ -186,70 +209,132 @@ class Trainer:
     means = sums / self.global_batch_size
     return self.lecam.updated(means[0], means[1])
 
+  def _micro_batches(self, accumulations):
+    """The row slices of this replica's batch that make its `accumulations` micro-batches."""
+    size = self.per_replica_batch_size // accumulations
+    return [slice(m * size, (m + 1) * size) for m in range(accumulations)]
+
+  def _accumulated_gradients(self, accumulations, micro_loss, variables):
+    """Gradients of the sum over micro-batches m of micro_loss(m)[0], and the micro-batches'
+    other outputs.
+
+    Each micro-batch's forward pass waits for the gradients of the one before, so that only
+    one micro-batch's activations are alive at a time (the point of accumulating).
+
+    Args:
+      accumulations: number of micro-batches k.
+      micro_loss: m -> (scalar loss of micro-batch m, its other outputs), traced under a
+        tape.
+      variables: the variables to differentiate.
+
+    Returns:
+      (gradients, one per variable, None where unconnected; [micro_loss(m)[1] for each m]).
+    """
+    total, outputs = None, []
+    for m in range(accumulations):
+      previous = [] if total is None else [g for g in total if g is not None]
+      with tf.control_dependencies(previous), tf.GradientTape() as tape:
+        loss, output = micro_loss(m)
+      grads = tape.gradient(loss, variables)
+      outputs.append(output)
+      total = grads if total is None else [_add_gradients(a, b) for a, b in zip(total, grads)]
+    return total, outputs
+
+  def _stream(self, replica_id, accumulations, micro):
+    """The index of a micro-batch of this replica among all of the step's (its DiffAugment
+    draws); replica_id itself without accumulation."""
+    return replica_id * accumulations + micro
+
+  def _d_update(self, update, images, labels, step, replica_id):
+    """D's update `update` of a step on this replica's real images [B, H, W, C] and labels [B].
+
+    Returns this replica's shares of (D loss, R1, LeCam, sum of D(real) / global batch,
+    sum of D(fake) / global batch).
+    """
+    config, generator, discriminator = self.config, self.generator, self.discriminator
+    k = config.d_accumulations
+    z, y_fake = self.fake_inputs(step, update, replica_id)
+    zero = tf.constant(0.0)
+
+    def micro_loss(m):
+      rows = self._micro_batches(k)[m]
+      stream = self._stream(replica_id, k, m)
+      fake = tf.stop_gradient(generator(z[rows], y_fake[rows], training=True))
+      real, y_real = images[rows], tf.one_hot(labels[rows], config.num_classes)
+      size = rows.stop - rows.start
+      both = self._augment(tf.concat([real, tf.cast(fake, real.dtype)], 0), step, update,
+                           stream)
+      logits = tf.cast(discriminator(both, tf.concat([y_real, y_fake[rows]], 0),
+                                     training=True), tf.float32)
+      real_logits, fake_logits = logits[:size], logits[size:]
+      d_loss = self._average(discriminator_loss(real_logits, fake_logits, config.loss))
+      r1 = lecam = zero
+      lecam_state = None
+      if config.r1_gamma:
+        r1 = self._average(r1_penalty(
+            lambda x: discriminator(self._augment(x, step, update, stream), y_real,
+                                    training=False), real, config.r1_gamma))
+      if self.lecam is not None:  # Only with d_accumulations = 1 (the config checks).
+        lecam_state, (anchor_real, anchor_fake) = self._updated_lecam(real_logits,
+                                                                      fake_logits)
+        lecam = config.lecam_weight * self._average(
+            lecam_penalty(real_logits, fake_logits, anchor_real, anchor_fake))
+      scale = 1.0 / self.global_batch_size
+      return d_loss + r1 + lecam, (tf.stack([
+          d_loss, r1, lecam, tf.reduce_sum(real_logits) * scale,
+          tf.reduce_sum(fake_logits) * scale]), lecam_state)
+
+    variables = self.d_variables
+    grads, outputs = self._accumulated_gradients(k, micro_loss, variables)
+    self.d_optimizer.apply_gradients(zip(grads, variables))
+    if self.lecam is not None:
+      self.lecam.state.assign(outputs[0][1])
+    return tf.add_n([shares for shares, _ in outputs])
+
+  def _g_update(self, step, replica_id):
+    """G's update of a step on this replica; returns its shares of (G loss, orthogonal
+    penalty, mode-seeking penalty)."""
+    config, generator, discriminator = self.config, self.generator, self.discriminator
+    k, update = config.g_accumulations, config.d_steps
+    paired = bool(config.mode_seeking_weight)
+    z, y_fake = self.fake_inputs(step, update, replica_id, paired)
+    zero = tf.constant(0.0)
+
+    def micro_loss(m):
+      rows = self._micro_batches(k)[m]
+      fake = generator(z[rows], y_fake[rows], training=True)
+      mode_seeking = zero
+      if paired:  # Rows (2i, 2i + 1) share a class within every micro-batch too.
+        mode_seeking = config.mode_seeking_weight * tf.nn.compute_average_loss(
+            mode_seeking_penalty(fake, z[rows]), global_batch_size=self.global_batch_size // 2)
+      fake = self._augment(fake, step, update, self._stream(replica_id, k, m))
+      fake_logits = tf.cast(discriminator(fake, y_fake[rows], training=True), tf.float32)
+      g_loss = self._average(generator_loss(fake_logits, config.loss))
+      ortho = zero
+      if config.ortho_reg and m == 0:  # A term of the update, not of each micro-batch.
+        num_replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+        ortho = orthogonal_regularization(self._ortho_kernels, config.ortho_reg) / num_replicas
+      return g_loss + ortho + mode_seeking, tf.stack([g_loss, ortho, mode_seeking])
+
+    variables = self.g_variables
+    grads, outputs = self._accumulated_gradients(k, micro_loss, variables)
+    self.g_optimizer.apply_gradients(zip(grads, variables))
+    return tf.add_n(outputs)
+
   def _replica_step(self, images, labels, step):
-    """One training step on this replica's batches; returns its share of METRICS [len]."""
+    """One training step on this replica's batches: `d_steps` D updates, each on its own
+    real batch, then one G update. Returns this replica's share of METRICS [len]."""
     config, batch = self.config, self.per_replica_batch_size
     replica_id = tf.distribute.get_replica_context().replica_id_in_sync_group
     images = tf.reshape(images, [config.d_steps, batch] + images.shape[1:].as_list())
     labels = tf.reshape(labels, [config.d_steps, batch])
-    generator, discriminator = self.generator, self.discriminator
-    zero = tf.constant(0.0)
-    d_loss_sum, r1_sum, lecam_sum = zero, zero, zero
-    for update in range(config.d_steps):
-      z, y_fake = self.fake_inputs(step, update, replica_id)
-      fake = tf.stop_gradient(generator(z, y_fake, training=True))
-      real = images[update]
-      y_real = tf.one_hot(labels[update], config.num_classes)
-      with tf.GradientTape() as tape:
-        both = self._augment(tf.concat([real, tf.cast(fake, real.dtype)], 0), step, update,
-                             replica_id)
-        logits = tf.cast(discriminator(both, tf.concat([y_real, y_fake], 0), training=True),
-                         tf.float32)
-        real_logits, fake_logits = logits[:batch], logits[batch:]
-        d_loss = self._average(discriminator_loss(real_logits, fake_logits, config.loss))
-        loss = d_loss
-        if config.r1_gamma:
-          r1 = self._average(r1_penalty(
-              lambda x: discriminator(self._augment(x, step, update, replica_id), y_real,
-                                      training=False), real, config.r1_gamma))
-          loss += r1
-          r1_sum += r1
-        if self.lecam is not None:
-          lecam_state, (anchor_real, anchor_fake) = self._updated_lecam(real_logits,
-                                                                        fake_logits)
-          lecam = config.lecam_weight * self._average(
-              lecam_penalty(real_logits, fake_logits, anchor_real, anchor_fake))
-          loss += lecam
-          lecam_sum += lecam
-      variables = self.d_variables
-      self.d_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
-      if self.lecam is not None:
-        self.lecam.state.assign(lecam_state)
-      d_loss_sum += d_loss
-    paired = bool(config.mode_seeking_weight)
-    z, y_fake = self.fake_inputs(step, config.d_steps, replica_id, paired)
-    with tf.GradientTape() as tape:
-      fake = generator(z, y_fake, training=True)
-      mode_seeking = zero
-      if paired:
-        mode_seeking = config.mode_seeking_weight * tf.nn.compute_average_loss(
-            mode_seeking_penalty(fake, z), global_batch_size=self.global_batch_size // 2)
-      fake = self._augment(fake, step, config.d_steps, replica_id)
-      fake_logits_g = tf.cast(discriminator(fake, y_fake, training=True), tf.float32)
-      g_loss = self._average(generator_loss(fake_logits_g, config.loss))
-      ortho = zero
-      if config.ortho_reg:
-        num_replicas = tf.distribute.get_replica_context().num_replicas_in_sync
-        ortho = orthogonal_regularization(self._ortho_kernels, config.ortho_reg) / num_replicas
-      loss = g_loss + ortho + mode_seeking
-    variables = self.g_variables
-    self.g_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+    d_shares = [self._d_update(update, images[update], labels[update], step, replica_id)
+                for update in range(config.d_steps)]
+    d_loss, r1, lecam = tf.unstack(tf.add_n(d_shares)[:3] / float(config.d_steps))
+    d_real, d_fake = tf.unstack(d_shares[-1][3:])
+    g_loss, ortho, mode_seeking = tf.unstack(self._g_update(step, replica_id))
     # Shares whose sum over replicas is the global value (means over the global batch).
-    d_steps = float(config.d_steps)
-    return tf.stack([
-        d_loss_sum / d_steps, g_loss, ortho, r1_sum / d_steps, lecam_sum / d_steps,
-        mode_seeking, tf.reduce_sum(real_logits) / self.global_batch_size,
-        tf.reduce_sum(fake_logits) / self.global_batch_size])
+    return tf.stack([d_loss, g_loss, ortho, r1, lecam, mode_seeking, d_real, d_fake])
 
   def _train_loop_fn(self, iterator, num_steps):
     """Runs `num_steps` steps; returns (mean METRICS [len], first non-finite step or -1)."""
