@@ -1,6 +1,8 @@
-"""The best checkpoints of a run (`tfbiggan.training.best_checkpoints`): kept by the periodic
-evaluation's metric apart from the rolling ones, through a resume, and exported by
-`tfbiggan-export --checkpoint=best` with the metric in the module's metadata."""
+"""What a run's periodic evaluation keeps: the best checkpoints
+(`tfbiggan.training.best_checkpoints`), kept by its metric apart from the rolling ones,
+through a resume, and exported by `tfbiggan-export --checkpoint=best` with the metric in the
+module's metadata; and D's outputs on training and held-out real images
+(`tfbiggan.training.held_out`)."""
 
 import json
 import os
@@ -9,12 +11,18 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from PIL import Image
+
 import tfbiggan
 from command_runner import run_in_process
+from tfbiggan import files
+from tfbiggan.data import make_source
+from tfbiggan.data.digits import load_digits_array
 from tfbiggan.modules.generator_module import load_generator_module, module_metadata
 from tfbiggan.run_dir import RunDir, generator_checkpoint
 from tfbiggan.standing_statistics import bake_truncation_statistics
 from tfbiggan.training.best_checkpoints import BestCheckpoints
+from tfbiggan.training.held_out import held_out_source
 from tfbiggan.training.loop import TrainOptions, train
 from tfbiggan_export.exporter import export_run
 from tiny_classifier import write_tiny_classifier
@@ -64,14 +72,14 @@ def test_higher_is_better_for_the_inception_score(tmp_path):
     BestCheckpoints(run, metric="precision")
 
 
-def _logged_fid(model_dir):
-  """{step: FID} of every evaluation the run logged to TensorBoard."""
+def _logged(model_dir, tag):
+  """{step: value} of the scalar `tag` the run logged to TensorBoard."""
   logged = {}
   folder = os.path.join(model_dir, "train")
   for name in os.listdir(folder):
     for event in tf.compat.v1.train.summary_iterator(os.path.join(folder, name)):
       for value in event.summary.value:
-        if value.tag == "eval/fid":
+        if value.tag == tag:
           logged[event.step] = float(tf.make_ndarray(value.tensor))
   return logged
 
@@ -95,7 +103,7 @@ def evaluated_run(tmp_path_factory):
 
 def test_a_run_keeps_its_best_evaluations_through_a_resume(evaluated_run):
   run = RunDir(evaluated_run)
-  logged = _logged_fid(evaluated_run)
+  logged = _logged(evaluated_run, "eval/fid")
   assert sorted(logged) == [1, 2, 3, 4]
   assert len(set(logged.values())) == 4  # Distinct values: the ranking means something.
   expected = sorted(logged, key=logged.get)[:3]
@@ -107,6 +115,41 @@ def test_a_run_keeps_its_best_evaluations_through_a_resume(evaluated_run):
   for step in expected:  # Kept although the rolling checkpoints were deleted.
     assert tf.train.load_variable(run.best_checkpoint_prefix(step),
                                   "step/.ATTRIBUTES/VARIABLE_VALUE") == step
+
+
+def test_d_is_measured_on_training_and_held_out_digits(evaluated_run):
+  """The digits' test split is the held-out one; at each evaluation the run logs D's mean
+  output and the share called real on the first 360 images of each split (test has 360)."""
+  logged = {name: _logged(evaluated_run, f"d_held_out/{name}") for name in
+            ("train_mean", "train_accuracy", "held_out_mean", "held_out_accuracy", "gap")}
+  assert all(sorted(values) == [1, 2, 3, 4] for values in logged.values()), logged
+  discriminator = RunDir(evaluated_run).load_discriminator()  # Step 4's.
+  for split, name in (("train", "train"), ("test", "held_out")):
+    images, labels = load_digits_array(split)
+    outputs = discriminator(images[:360], tf.one_hot(labels[:360], 10), training=False).numpy()
+    assert logged[f"{name}_mean"][4] == pytest.approx(float(outputs.mean()), abs=1e-5)
+    assert logged[f"{name}_accuracy"][4] == pytest.approx(float((outputs > 0).mean()))
+  assert logged["gap"][4] == pytest.approx(logged["train_mean"][4] - logged["held_out_mean"][4])
+  assert logged["train_mean"][4] != logged["held_out_mean"][4]
+
+
+def _image_folder(root, split, classes):
+  for name in classes:
+    files.save_png(files.join(root, split, name, "0.png"),
+                   Image.fromarray(np.zeros((8, 8, 3), np.uint8)))
+
+
+def test_the_held_out_split_is_one_with_the_training_classes(tmp_path):
+  root = str(tmp_path / "images")
+  _image_folder(root, "train", ("cat", "dog"))
+  train_source = make_source(f"folder:{root}", 32)
+  assert held_out_source(train_source, f"folder:{root}", 32) is None  # No other split.
+  _image_folder(root, "test", ("cat", "cow"))  # Other classes: not comparable.
+  assert held_out_source(train_source, f"folder:{root}", 32) is None
+  _image_folder(root, "val", ("cat", "dog"))
+  assert held_out_source(train_source, f"folder:{root}", 32).split == "val"
+  digits = make_source("digits", 32)
+  assert held_out_source(digits, "digits", 32).split == "test"
 
 
 def test_export_takes_the_best_checkpoint_and_says_so(evaluated_run, tmp_path):

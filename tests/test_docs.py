@@ -2,6 +2,7 @@
 at a file of the repository, every #anchor at a heading of its page, and no heading is
 empty."""
 
+import ast
 import glob
 import os
 import re
@@ -48,3 +49,18 @@ def test_relative_links_and_anchors_resolve(page):
 def test_no_empty_headings(page):
   empty = [line for line in _text(page).splitlines() if re.fullmatch(r"#+\s*", line)]
   assert not empty, f"{os.path.relpath(page, ROOT)} has empty headings"
+
+
+# The packages whose docstring maps their modules, file by file.
+MAPPED_PACKAGES = ("tfbiggan/training", "tfbiggan/modules", "tfbiggan/latent", "tfbiggan/cli",
+                   "tfbiggan/distribute", "export")
+
+
+@pytest.mark.parametrize("package", MAPPED_PACKAGES)
+def test_package_maps_name_every_module(package):
+  folder = os.path.join(ROOT, package)
+  with open(os.path.join(folder, "__init__.py"), encoding="utf-8") as f:
+    docstring = ast.get_docstring(ast.parse(f.read())) or ""
+  modules = sorted(name[:-3] for name in os.listdir(folder)
+                   if name.endswith(".py") and name != "__init__.py")
+  assert modules and [m for m in modules if m not in docstring] == []

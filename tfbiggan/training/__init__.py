@@ -5,6 +5,8 @@
   options.py         `TrainOptions`: how a run runs (steps, checkpoints, evaluation, ...)
   checkpoints.py     the by-path checkpoint of everything a Trainer updates, and who keeps it
   best_checkpoints.py  the best checkpoints by the periodic evaluation, kept apart
+  collapse_watch.py  the signs of a collapse (singular values, D's loss, FID), paper §4
+  held_out.py        D's outputs on training and held-out real images, paper §4.2
   ema.py             `GeneratorEMA`: the moving average of G used for evaluation and export
   initial_weights.py fine-tuning: G, EMA G (and D) from a run or a module
   small_data.py      the small-data recipes' changes to a step (FreezeD, trainable subsets)

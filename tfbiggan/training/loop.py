@@ -30,6 +30,7 @@ from tfbiggan.training import initial_weights
 from tfbiggan.training.best_checkpoints import BestCheckpoints, check_metric
 from tfbiggan.training.checkpoints import CheckpointKeeper, training_checkpoint
 from tfbiggan.training.collapse_watch import CollapseWatch
+from tfbiggan.training.held_out import HELD_OUT_SPLITS, HeldOutProbe, held_out_source
 from tfbiggan.training.options import TrainOptions  # pylint: disable=unused-import
 from tfbiggan.training.periodic_eval import PeriodicEvaluation
 from tfbiggan.training.summaries import RunSummaries, top_singular_values
@@ -211,6 +212,15 @@ def train(config, options, strategy=None, initial_generator=None):
     evaluation = PeriodicEvaluation(run_dir.eval_reference_path, source, options.eval_classifier,
                                     options.eval_samples, seed=options.seed,
                                     strategy=strategy)
+  probe = None
+  if evaluation is not None and options.held_out_images:
+    held_out = held_out_source(source, config.dataset, config.resolution, options.data_dir,
+                               options.manual_dir, options.class_list)
+    if held_out is None:
+      logging.info("%s has no held-out split (%s): D is measured on the training images "
+                   "only by the losses", source.name, ", ".join(HELD_OUT_SPLITS))
+    else:
+      probe = HeldOutProbe(source, held_out, options.held_out_images, strategy)
   dataset = distributed_dataset(strategy, source, config.batch_size, config.d_steps,
                                 start_step=step, seed=int(trainer.seed.numpy()),
                                 shuffle_buffer=options.shuffle_buffer)
@@ -268,6 +278,14 @@ def train(config, options, strategy=None, initial_generator=None):
                      "precision %.3f recall %.3f", step, results["num_samples"],
                      results["inception_score"], results["fid"], results["kid"],
                      results["precision"], results["recall"])
+        if probe is not None:
+          d_values = probe(trainer.discriminator)
+          summaries.held_out(step, d_values)
+          logging.info("step %d D on %d real images: training split mean %.3f, %.1f%% called "
+                       "real; %s split mean %.3f, %.1f%% (gap %.3f)", step, probe.num_images,
+                       d_values["train_mean"], 100 * d_values["train_accuracy"],
+                       probe.held_out_source.split, d_values["held_out_mean"],
+                       100 * d_values["held_out_accuracy"], d_values["gap"])
       fid_alarms = (collapse_watch.observe_evaluation(step, results["fid"])
                     if collapse_watch and results is not None else [])
       for alarm in alarms + fid_alarms:

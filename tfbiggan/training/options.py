@@ -58,6 +58,10 @@ class TrainOptions:
   eval_every: int = option(0, "Steps between evaluations of the EMA generator (IS, FID, KID, "
                            "precision / recall, TensorBoard eval/*); 0: none.", 0)
   eval_samples: int = option(10000, "Generated samples per evaluation.", 20)
+  held_out_images: int = option(500, "With --eval_every: real images of the training split "
+                                "and of a held-out one (test, validation or val) on which D's "
+                                "mean output and accuracy are logged at each evaluation "
+                                "(d_held_out/*; paper §4.2, D memorising); 0: none.", 0)
   init_generator: Optional[str] = option(
       None, "Fine-tune: start G and its EMA from this module (a short name such as "
       "biggan-deep-128, a URL, an official module's folder or .tar.gz, tfbiggan-export / "

@@ -93,6 +93,12 @@ class RunSummaries:
       for name in ("inception_score", "fid", "kid", "precision", "recall"):
         tf.summary.scalar(f"eval/{name}", results[name])
 
+  def held_out(self, step, values):
+    """Scalars d_held_out/<name> of a `HeldOutProbe` result."""
+    with self.writer.as_default(step=step):
+      for name, value in values.items():
+        tf.summary.scalar(f"d_held_out/{name}", value)
+
   def flush(self):
     self.writer.flush()
 
