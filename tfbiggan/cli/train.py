@@ -28,7 +28,7 @@ from absl import logging
 
 from tfbiggan.cli import common
 from tfbiggan.configs import get_config, list_configs
-from tfbiggan.configs.config import BigGANConfig, G_TRAINABLE, LOSSES
+from tfbiggan.configs.config import BigGANConfig, flag_fields
 from tfbiggan.training.options import TrainOptions
 
 FLAGS = flags.FLAGS
@@ -38,7 +38,8 @@ flags.DEFINE_string("config", "digits-32",
 flags.DEFINE_bool("dry_run", False, "Print the resolved config and options, then exit.")
 
 # One flag per field of TrainOptions, with the field's default, help and lower bound or choices.
-_DEFINE = {int: flags.DEFINE_integer, float: flags.DEFINE_float, bool: flags.DEFINE_bool}
+_DEFINE = {int: flags.DEFINE_integer, float: flags.DEFINE_float, bool: flags.DEFINE_bool,
+           str: flags.DEFINE_string}
 for _field in dataclasses.fields(TrainOptions):
   _bound, _choices = _field.metadata["lower_bound"], _field.metadata["choices"]
   if _choices:
@@ -48,46 +49,17 @@ for _field in dataclasses.fields(TrainOptions):
   _define(_field.name, _field.default, _field.metadata["help"],
           **({"lower_bound": _bound} if _bound is not None else {}))
 
-# Recipe overrides of the config: None keeps the config's value.
-_OVERRIDES = {
-    "g_lr": (flags.DEFINE_float, "G learning rate."),
-    "d_lr": (flags.DEFINE_float, "D learning rate."),
-    "adam_beta1": (flags.DEFINE_float, "Adam beta1 (paper: 0)."),
-    "adam_beta2": (flags.DEFINE_float, "Adam beta2 (paper: 0.999)."),
-    "adam_epsilon": (flags.DEFINE_float, "Adam epsilon."),
-    "d_steps": (flags.DEFINE_integer, "D steps per G step (paper: 2)."),
-    "batch_size": (flags.DEFINE_integer, "Global batch size of each D and G step."),
-    "ema_decay": (flags.DEFINE_float, "EMA decay of G (paper: 0.9999)."),
-    "ema_start_step": (flags.DEFINE_integer, "Step before which the EMA copies G."),
-    "ortho_reg": (flags.DEFINE_float, "Orthogonal regularisation beta (paper: 1e-4)."),
-    "r1_gamma": (flags.DEFINE_float, "R1 penalty weight (0: off)."),
-    "diff_augment": (flags.DEFINE_string, "DiffAugment policy, e.g. 'color,translation,cutout'."),
-    "dataset": (flags.DEFINE_string, "digits, imagenet2012, imagenet_resized/32x32, "
-                "imagenet_resized/64x64, cifar10, folder:/path (local or gs://), or a tfds "
-                "name."),
-    "num_classes": (flags.DEFINE_integer, "Number of classes of the data set."),
-    "cross_replica_bn": (flags.DEFINE_bool, "Synchronise G's BN moments across replicas."),
-    "lecam_weight": (flags.DEFINE_float, "LeCam regularisation weight for small data (Tseng "
-                     "et al. 2021 use 0.3 for BigGAN; 0: off)."),
-    "lecam_decay": (flags.DEFINE_float, "Decay of LeCam's moving averages (paper: 0.99)."),
-    "freeze_d_blocks": (flags.DEFINE_integer, "FreezeD: D's first k blocks stay as they "
-                        "started (Mo et al. 2020; with --init_discriminator)."),
-    "mode_seeking_weight": (flags.DEFINE_float, "Mode-seeking regularisation of G for "
-                            "diverse samples (Mao et al. 2019 use 1; 0: off)."),
-    "d_accumulations": (flags.DEFINE_integer, "Gradient accumulation: each D update sums "
-                        "the gradients of this many micro-batches of its batch, so a device "
-                        "holds batch_size / (replicas * k) images at a time (1: off)."),
-    "g_accumulations": (flags.DEFINE_integer, "The same for each G update."),
-}
-for _name, (_define, _help) in _OVERRIDES.items():
-  _define(_name, None, _help + " Default: the config's.")
-flags.DEFINE_enum("loss", None, LOSSES, "Adversarial loss (paper: hinge). Default: the "
-                  "config's.")
-flags.DEFINE_enum("g_trainable", None, G_TRAINABLE, "What G's optimizer updates: all, or "
-                  "embedding_and_norms (the class embedding and BN gains and biases, Noguchi "
-                  "& Harada 2019). Default: the config's.")
-flags.DEFINE_list("truncation_grid", None, "Truncation values whose standing statistics the "
-                  "EMA generator keeps, e.g. 0,0.25,0.5,0.75,1. Default: the config's.")
+# One flag per recipe field of BigGANConfig (`configs.config.flag`), None keeping the
+# config's value.
+for _field in flag_fields():
+  _help = _field.metadata["flag_help"] + " Default: the config's."
+  _choices = _field.metadata["choices"]
+  if _choices:
+    flags.DEFINE_enum(_field.name, None, _choices, _help)
+  elif _field.name == "truncation_grid":
+    flags.DEFINE_list(_field.name, None, _help)
+  else:
+    _DEFINE.get(_field.type, flags.DEFINE_string)(_field.name, None, _help)
 
 
 def fine_tuning_base():
@@ -115,11 +87,11 @@ def resolve_config(base_config=None):
   flags applied (UsageError if invalid)."""
   # pylint: disable=import-outside-toplevel
   from tfbiggan import files
-  overrides = {name: FLAGS[name].value for name in list(_OVERRIDES) + ["loss", "g_trainable"]
-               if FLAGS[name].value is not None}
-  grid = common.float_list("truncation_grid", FLAGS.truncation_grid, 0.0, 1.0)
-  if grid is not None:
-    overrides["truncation_grid"] = tuple(grid)
+  overrides = {field.name: FLAGS[field.name].value for field in flag_fields()
+               if FLAGS[field.name].value is not None}
+  if "truncation_grid" in overrides:
+    overrides["truncation_grid"] = tuple(
+        common.float_list("truncation_grid", FLAGS.truncation_grid, 0.0, 1.0))
   try:
     if base_config is not None:
       base = base_config

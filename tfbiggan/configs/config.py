@@ -19,6 +19,18 @@ LOSSES = ("hinge", "non_saturating")
 # ICCV 2019) only the shared class embedding and the gains and biases of G's batch norms.
 G_TRAINABLE = ("all", "embedding_and_norms")
 INITIALIZERS = ("orthogonal", "normal", "glorot_normal")
+
+
+def flag(default, help, choices=None):  # pylint: disable=redefined-builtin
+  """A field that `tfbiggan-train` overrides by a flag of its name, with this help (and, for
+  an enum flag, its choices)."""
+  return dataclasses.field(default=default, metadata={"flag_help": help, "choices": choices})
+
+
+def flag_fields():
+  """The fields of `BigGANConfig` that have a `tfbiggan-train` flag (`flag`)."""
+  return [f for f in dataclasses.fields(BigGANConfig) if "flag_help" in f.metadata]
+
 # The fields a resumed run may change: learning rates, loss weights and how a batch is split,
 # which change no variable and no data order (e.g. lowering the learning rates mid-run, or
 # more accumulation after running out of memory).
@@ -93,7 +105,7 @@ class BigGANConfig:
   name: str
   architecture: str
   resolution: int
-  num_classes: int = 1000
+  num_classes: int = flag(1000, "Number of classes of the data set.")
   dim_z: int = 120
   shared_dim: int = 128
   g_ch: int = 96
@@ -108,36 +120,46 @@ class BigGANConfig:
   bn_epsilon: float = 1e-4
   sn_epsilon: float = 1e-4
   bn_momentum: float = 0.9
-  cross_replica_bn: bool = True
+  cross_replica_bn: bool = flag(True, "Synchronise G's BN moments across replicas.")
   initializer: str = "orthogonal"
-  truncation_grid: Tuple[float, ...] = ()
+  truncation_grid: Tuple[float, ...] = flag((), "Truncation values whose standing statistics the "
+                                                "EMA generator keeps, e.g. 0,0.25,0.5,0.75,1.")
   # Training recipe.
-  g_lr: float = 5e-5
-  d_lr: float = 2e-4
-  adam_beta1: float = 0.0
-  adam_beta2: float = 0.999
+  g_lr: float = flag(5e-5, "G learning rate.")
+  d_lr: float = flag(2e-4, "D learning rate.")
+  adam_beta1: float = flag(0.0, "Adam beta1 (paper: 0).")
+  adam_beta2: float = flag(0.999, "Adam beta2 (paper: 0.999).")
   # BP launch_BigGAN{,deep}_bs256x8.sh: --adam_eps 1e-6 (TF and CG default to 1e-8). With
   # beta1 = 0 a larger epsilon also keeps rounding noise in zero gradients (e.g. the conv
   # biases before a BN) from becoming full +-lr steps.
-  adam_epsilon: float = 1e-6
-  d_steps: int = 2
-  batch_size: int = 2048
-  ema_decay: float = 0.9999
-  ema_start_step: int = 20000
-  ortho_reg: float = 1e-4
-  loss: str = "hinge"
-  r1_gamma: float = 0.0
-  diff_augment: str = ""
-  dataset: str = "imagenet2012"
+  adam_epsilon: float = flag(1e-6, "Adam epsilon.")
+  d_steps: int = flag(2, "D steps per G step (paper: 2).")
+  batch_size: int = flag(2048, "Global batch size of each D and G step.")
+  ema_decay: float = flag(0.9999, "EMA decay of G (paper: 0.9999).")
+  ema_start_step: int = flag(20000, "Step before which the EMA copies G.")
+  ortho_reg: float = flag(1e-4, "Orthogonal regularisation beta (paper: 1e-4).")
+  loss: str = flag("hinge", "Adversarial loss (paper: hinge).", choices=LOSSES)
+  r1_gamma: float = flag(0.0, "R1 penalty weight (0: off).")
+  diff_augment: str = flag("", "DiffAugment policy, e.g. 'color,translation,cutout'.")
+  dataset: str = flag("imagenet2012", "digits, imagenet2012, imagenet_resized/32x32, "
+                                      "imagenet_resized/64x64, cifar10, folder:/path (local or "
+                                      "gs://), or a tfds name.")
   # Small-data regularisers (off in the paper's recipe).
-  lecam_weight: float = 0.0
-  lecam_decay: float = 0.99
-  freeze_d_blocks: int = 0
-  g_trainable: str = "all"
-  mode_seeking_weight: float = 0.0
+  lecam_weight: float = flag(0.0, "LeCam regularisation weight for small data (Tseng et al. 2021 "
+                                  "use 0.3 for BigGAN; 0: off).")
+  lecam_decay: float = flag(0.99, "Decay of LeCam's moving averages (paper: 0.99).")
+  freeze_d_blocks: int = flag(0, "FreezeD: D's first k blocks stay as they started (Mo et al. "
+                                 "2020; with --init_discriminator).")
+  g_trainable: str = flag("all", "What G's optimizer updates: all, or embedding_and_norms (the "
+                                 "class embedding and BN gains and biases, Noguchi & Harada "
+                                 "2019).", choices=G_TRAINABLE)
+  mode_seeking_weight: float = flag(0.0, "Mode-seeking regularisation of G for diverse samples "
+                                         "(Mao et al. 2019 use 1; 0: off).")
   # Gradient accumulation (off in the paper's recipe, which fits its batch on a pod).
-  d_accumulations: int = 1
-  g_accumulations: int = 1
+  d_accumulations: int = flag(1, "Gradient accumulation: each D update sums the gradients of this "
+                                 "many micro-batches of its batch, so a device holds batch_size / "
+                                 "(replicas * k) images at a time (1: off).")
+  g_accumulations: int = flag(1, "The same for each G update.")
 
   def __post_init__(self):
     # Lists from JSON or users become tuples so that configs stay hashable and comparable.
