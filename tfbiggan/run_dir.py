@@ -10,6 +10,8 @@ and never spell a file name themselves. The folder may be on any TensorFlow file
   train/                       TensorBoard summaries
   samples/step_<step>.png      the EMA generator on fixed z, one row per class
   eval_reference.npz           reference statistics of the periodic evaluation
+  collapse_watch.json          the collapse watch's readings at the newest checkpoint
+                               (`tfbiggan.training.collapse_watch`)
   generator/ema_generator.*    after the last step: the EMA generator with standing
                                statistics baked in (what export reads first)
   best/ckpt-<step>.*           copies of the best checkpoints by the periodic evaluation's
@@ -42,6 +44,7 @@ GENERATOR_PREFIX = "ema_generator"
 SAMPLES_FOLDER = "samples"
 SUMMARIES_FOLDER = "train"
 EVAL_REFERENCE_FILE = "eval_reference.npz"
+COLLAPSE_WATCH_FILE = "collapse_watch.json"
 BEST_FOLDER = "best"
 BEST_RECORD_FILE = "best.json"
 # Tables sized by the config's truncation grid; a generator built for another grid skips them.
@@ -108,6 +111,10 @@ class RunDir:
   @property
   def final_generator_folder(self):
     return self.file(GENERATOR_FOLDER)
+
+  @property
+  def collapse_watch_path(self):
+    return self.file(COLLAPSE_WATCH_FILE)
 
   @property
   def best_folder(self):

@@ -8,14 +8,16 @@ show it, and the best generator is some time earlier:
   * D's hinge loss falls to nothing, its outputs on real and fake drifting apart without
     bound: D has memorised the training set (§4.2). Alarm when the mean d_loss of the last
     `history` loops stays below `d_loss_floor`;
-  * FID rises: the last `fid_patience` evaluations each above `fid_rise` times the best so
-    far, and each higher than the one before.
+  * FID rises and stays up: the last `fid_patience` evaluations each above `fid_rise` times
+    the best so far (a collapse shows as a jump that does not come back, not always as a
+    steady climb).
 
 `CollapseWatch.observe_*` take the readings and return the new `Alarm`s (each signal alarms
 once, when it first trips, and again only after it has settled). The loop logs them, writes
 `collapse/<signal>` to TensorBoard, and with `--on_collapse=stop` ends the run after a
-checkpoint. A resumed run starts the watch afresh: its first `history` readings are its
-warm-up.
+checkpoint. The watch's readings are saved with each checkpoint (`state`, the run's
+collapse_watch.json), so a resumed run carries on judging against the readings before it
+(a resume that raises the learning rates is a classic way into a collapse).
 """
 
 import dataclasses
@@ -109,14 +111,27 @@ class CollapseWatch:
     """fid: the evaluation's FID (lower is better)."""
     self._fids.append(float(fid))
     best = min(self._fids)
-    last = self._fids[-(self.fid_patience + 1):]
-    rising = (len(last) == self.fid_patience + 1
-              and all(b > a for a, b in zip(last, last[1:]))
-              and all(f > self.fid_rise * best for f in last[1:]))
-    if rising:
+    last = self._fids[-self.fid_patience:]
+    risen = (len(self._fids) > self.fid_patience
+             and all(f > self.fid_rise * best for f in last))
+    if risen:
       return self._raise(("fid",), step, "fid",
-                         f"FID rose for {self.fid_patience} evaluations to {fid:.4g}, "
-                         f"{fid / best:.2f}x its best ({best:.4g})")
+                         f"FID has stayed above {self.fid_rise:g}x its best ({best:.4g}) for "
+                         f"{self.fid_patience} evaluations: now {fid:.4g}, "
+                         f"{fid / best:.2f}x")
     if fid <= self.fid_rise * best:
       self._tripped.discard(("fid",))
     return []
+
+  def state(self):
+    """The watch's readings and standing alarms, as JSON values (see `restore`)."""
+    return {"sigmas": self._sigmas, "d_losses": self._d_losses, "fids": self._fids,
+            "tripped": sorted(list(key) for key in self._tripped)}
+
+  def restore(self, state):
+    """Carries on from a `state()` saved by the run before (its readings and which alarms
+    stand; the alarms it raised are not raised again)."""
+    self._sigmas = {path: list(values) for path, values in state["sigmas"].items()}
+    self._d_losses = list(state["d_losses"])
+    self._fids = list(state["fids"])
+    self._tripped = {tuple(key) for key in state["tripped"]}

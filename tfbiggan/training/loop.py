@@ -19,6 +19,7 @@ from absl import logging
 import keras
 import tensorflow as tf
 
+from tfbiggan import files
 from tfbiggan.configs.config import RESUMABLE_CHANGES
 from tfbiggan.data import distributed_dataset, make_source
 from tfbiggan.distribute.strategy import is_chief, resolve_strategy
@@ -204,6 +205,8 @@ def train(config, options, strategy=None, initial_generator=None):
   collapse_watch = (None if options.on_collapse == "off" else
                     CollapseWatch(options.collapse_sigma_jump, options.collapse_d_loss_floor,
                                   options.collapse_fid_rise))
+  if collapse_watch and restored and files.exists(run_dir.collapse_watch_path):
+    collapse_watch.restore(files.read_json(run_dir.collapse_watch_path))
   # Every worker must decide to stop alike: FID is measured on the chief alone, so with
   # several workers its alarms only warn.
   fid_stops = not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
@@ -296,6 +299,8 @@ def train(config, options, strategy=None, initial_generator=None):
       if step % options.checkpoint_every == 0 or step == options.steps or stop or evaluated:
         path = keeper.save(step)
         saved_step = step
+        if collapse_watch and chief:
+          files.write_json(run_dir.collapse_watch_path, collapse_watch.state())
         logging.info("saved %s", path)
         if best is not None and results is not None:
           best.offer(step, results, path)
