@@ -19,6 +19,7 @@ one should be better.
 
 import dataclasses
 import os
+import statistics
 import tempfile
 import time
 
@@ -41,7 +42,8 @@ flags.DEFINE_integer("summary_every", 50, "Steps between singular-value readings
                      lower_bound=1)
 flags.DEFINE_integer("judge_samples", 2000, "Samples of each exported module judged at the "
                      "end.", lower_bound=20)
-flags.DEFINE_enum("precision", "auto", PRECISIONS, "Training compute (auto: bfloat16 on CPUs with AMX or AVX512-BF16).")
+flags.DEFINE_enum("precision", "auto", PRECISIONS, "Training compute (auto: bfloat16 on CPUs "
+                  "with AMX or AVX512-BF16).")
 FLAGS = flags.FLAGS
 
 
@@ -120,6 +122,21 @@ def main(argv):
   print(f"alarms in the healthy phase (steps 0-{FLAGS.healthy_steps}): "
         f"{len(healthy['alarms'])}" + "".join(f"\n  {a.signal}: {a}"
                                                for a in healthy["alarms"]))
+  # The margin the sigma threshold has: each top singular value against the median of its
+  # previous 5 readings, the watch's yardstick, largest per phase.
+  sigmas = {tag: series for tag, series in
+            _scalars(run.summaries_dir, "singular_values/").items() if tag.endswith("/sv0")}
+  for phase, inside in (("healthy", lambda step: step <= FLAGS.healthy_steps),
+                        ("provoked", lambda step: step > FLAGS.healthy_steps)):
+    ratios = []
+    for tag, series in sigmas.items():
+      steps = sorted(series)
+      ratios += [(series[s] / statistics.median([series[p] for p in steps[i - 5:i]]), s, tag)
+                 for i, s in enumerate(steps) if i >= 5 and inside(s)]
+    ratio, step, tag = max(ratios)
+    print(f"largest top singular value against its last 5 readings' median, {phase} phase: "
+          f"x{ratio:.2f} (step {step}, {tag[len('singular_values/'):-len('/sv0')]}); the "
+          f"threshold is x{options.collapse_sigma_jump:g}")
   first = {}
   for alarm in provoked["alarms"]:
     first.setdefault(alarm.signal, alarm)

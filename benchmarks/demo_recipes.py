@@ -19,7 +19,6 @@ every kept checkpoint (the last five), of the EMA generator and of the trained G
   python benchmarks/demo_recipes.py --model_dir=runs/recipe --checkpoints
 """
 
-import json
 import os
 import tempfile
 import time
@@ -28,6 +27,7 @@ from absl import app
 from absl import flags
 
 import machine
+from overrides import parse_overrides
 
 flags.DEFINE_string("model_dir", None, "Run folder (default: a temporary one); a finished "
                     "run is measured as it is.")
@@ -41,17 +41,6 @@ flags.DEFINE_integer("seed", 0, "Training seed (the demo's is 0); other seeds sh
 flags.DEFINE_bool("checkpoints", False, "Also measure the EMA G and the trained G of every "
                   "kept checkpoint.")
 FLAGS = flags.FLAGS
-
-
-def _overrides(text):
-  values = {}
-  for item in filter(None, (part.strip() for part in text.split(";"))):
-    name, value = item.split("=", 1)
-    try:
-      values[name.strip()] = json.loads(value)
-    except json.JSONDecodeError:
-      values[name.strip()] = value
-  return values
 
 
 def _diversity(features, labels):
@@ -99,7 +88,7 @@ def main(argv):
   from tfbiggan.training.loop import train  # pylint: disable=import-outside-toplevel
 
   print(f"machine: {machine.describe()}; float32 matmul {machine.matmul_gflops():.0f} GFLOP/s")
-  overrides = _overrides(FLAGS.overrides)
+  overrides = parse_overrides(FLAGS.overrides)
   config = tfbiggan.get_config("digits-32", **overrides)
   model_dir = FLAGS.model_dir or tempfile.mkdtemp(prefix="demo_recipe_")
   steps = DEMO_STEPS if FLAGS.steps is None else FLAGS.steps

@@ -12,7 +12,10 @@ memory; on a GPU the same tensors live in device memory (plus the framework's wo
 
   python benchmarks/step_memory.py                    # biggan-deep-128, batches 2 and 8
   python benchmarks/step_memory.py --batch_sizes=4,16 --config=biggan-deep-256
-  python benchmarks/step_memory.py --config=biggan-128 --batch_sizes=8 --accumulations=1,2,4
+  python benchmarks/step_memory.py --config=biggan-128 --batch_sizes=8,16 --d_steps=2 \
+      --accumulations=1,2,4
+  python benchmarks/step_memory.py --config=digits-32 --batch_sizes=512 --accumulations=1,4 \
+      --overrides="lecam_weight=0;g_ch=32;d_ch=32"
 """
 
 import json
@@ -26,6 +29,7 @@ from absl import app
 from absl import flags
 
 import machine
+from overrides import parse_overrides
 
 flags.DEFINE_string("config", "biggan-deep-128", "Preset to measure.")
 flags.DEFINE_list("batch_sizes", ["2", "8"], "Global batch sizes.")
@@ -33,6 +37,7 @@ flags.DEFINE_list("accumulations", ["1"], "Micro-batches per D and G update (eac
                   "of every batch size).")
 flags.DEFINE_integer("d_steps", 1, "D updates per step.", lower_bound=1)
 flags.DEFINE_bool("mixed_precision", False, "bfloat16 compute.")
+flags.DEFINE_string("overrides", "", "Config overrides, 'field=value;field=value'.")
 flags.DEFINE_integer("child_batch", None, "(internal) measure one batch size and print JSON.")
 flags.DEFINE_integer("child_accumulations", 1, "(internal) its accumulations.")
 FLAGS = flags.FLAGS
@@ -54,7 +59,8 @@ def _measure(batch, accumulations):
   from tfbiggan.training.trainer import Trainer  # pylint: disable=import-outside-toplevel
   config = tfbiggan.get_config(FLAGS.config, batch_size=batch, d_steps=FLAGS.d_steps,
                                initializer="normal", d_accumulations=accumulations,
-                               g_accumulations=accumulations)
+                               g_accumulations=accumulations,
+                               **parse_overrides(FLAGS.overrides))
   strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
   trainer = Trainer(config, strategy, mixed_precision=FLAGS.mixed_precision)
   shape = [config.d_steps * batch, config.resolution, config.resolution, 3]
@@ -79,7 +85,8 @@ def main(argv):
     return 0
   print(f"machine: {machine.describe()}")
   precision = "bfloat16" if FLAGS.mixed_precision else "float32"
-  print(f"{FLAGS.config} training step ({FLAGS.d_steps} D + 1 G update, {precision})")
+  print(f"{FLAGS.config} training step ({FLAGS.d_steps} D + 1 G update, {precision}"
+        f"{'; ' + FLAGS.overrides if FLAGS.overrides else ''})")
   costs = {}  # (batch, k) -> what the batch costs, GiB.
   for k in (int(a) for a in FLAGS.accumulations):
     results = {}
@@ -87,7 +94,7 @@ def main(argv):
       output = subprocess.run(
           [sys.executable, __file__, f"--child_batch={batch}", f"--child_accumulations={k}",
            f"--config={FLAGS.config}", f"--d_steps={FLAGS.d_steps}",
-           f"--mixed_precision={FLAGS.mixed_precision}"],
+           f"--mixed_precision={FLAGS.mixed_precision}", f"--overrides={FLAGS.overrides}"],
           capture_output=True, text=True, check=True,
           env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")).stdout
       results[batch] = r = json.loads(output.strip().splitlines()[-1])

@@ -104,14 +104,15 @@ def test_the_page_searches_a_class_moves_truncation_and_downloads(explorer, tmp_
       page.wait_for_selector("#samples img", timeout=60_000)
       first = _image_bytes(page, "#samples")
 
-      # Search a class by typing in the picker, and choose it.
+      # Search a class by typing in the picker, and choose it. The image's address is read
+      # before the choice: read after it, a fast redraw would leave nothing to wait for.
+      before = page.locator("#samples img").get_attribute("src")
       picker = page.locator("#class input")
       picker.click()
       picker.fill("7")
       page.get_by_role("option", name="7", exact=True).click()
-      page.wait_for_function(
-          "src => document.querySelector('#samples img').src !== src",
-          arg=page.locator("#samples img").get_attribute("src"), timeout=60_000)
+      page.wait_for_function("src => document.querySelector('#samples img').src !== src",
+                             arg=before, timeout=60_000)
       seven = _image_bytes(page, "#samples")
       assert seven != first
 
