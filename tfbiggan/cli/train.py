@@ -4,7 +4,10 @@ The strategy follows the machine: --tpu (TPUStrategy), TF_CONFIG (MultiWorkerMir
 GPUs (Mirrored), else one device. Every recipe knob of the config can be overridden by its
 flag; the resolved config is written to <model_dir>/config.json. --model_dir and --data_dir
 may be buckets (gs://...). A rerun with the same --model_dir resumes; --steps is the total to
-reach. --init_generator fine-tunes a module or a run on your data (docs/fine-tuning.md).
+reach. --init_generator fine-tunes a module or a run on your data (docs/fine-tuning.md); without
+--init_discriminator, D starts fresh and the run takes a D warm-up, a G learning-rate warm-up and
+an EMA from the source weights (--d_warmup_steps, --g_lr_warmup_steps, --ema_start_step
+override them).
 
 Examples:
   tfbiggan-train --config=digits-32 --model_dir=runs/digits --steps=2000 \\
@@ -14,7 +17,7 @@ Examples:
       # a TPU VM (not run by the docs test)
   tfbiggan-train --config=runs/digits/config.json --g_lr=1e-4 --model_dir=runs/digits-lr --dry_run
   tfbiggan-train --init_generator=modules/biggan-deep-128 --dataset=folder:my_images \\
-      --batch_size=16 --d_steps=1 --ema_start_step=0 --diff_augment=translation,cutout \\
+      --batch_size=16 --d_steps=1 --diff_augment=translation,cutout \\
       --lecam_weight=0.3 --truncation_grid=0,0.5,1 --model_dir=runs/mine --steps=2000
 """
 
@@ -62,19 +65,23 @@ for _field in flag_fields():
     _DEFINE.get(_field.type, flags.DEFINE_string)(_field.name, None, _help)
 
 
+def resumed_run():
+  """The `RunDir` of --model_dir when it holds a checkpoint (the run resumes), else None."""
+  from tfbiggan.run_dir import RunDir  # pylint: disable=import-outside-toplevel
+  run = RunDir(FLAGS.model_dir) if FLAGS.model_dir else None
+  return run if run and run.latest_checkpoint() else None
+
+
 def fine_tuning_base():
   """(the `TrainedModel` of --init_generator or None, the base config or None) when the
   config comes from the source (--init_generator without --config). A run that already has
   a checkpoint resumes with its own config and never reads the source."""
   if not FLAGS.init_generator or FLAGS["config"].present:
     return None, None
-  # pylint: disable=import-outside-toplevel
-  from tfbiggan.run_dir import RunDir
-  from tfbiggan.training.initial_weights import load_initial_generator
-  if FLAGS.model_dir:
-    run = RunDir(FLAGS.model_dir)
-    if run.latest_checkpoint():
-      return None, run.config()
+  from tfbiggan.training.initial_weights import load_initial_generator  # pylint: disable=import-outside-toplevel
+  run = resumed_run()
+  if run:
+    return None, run.config()
   try:
     initial = load_initial_generator(FLAGS.init_generator)
   except (FileNotFoundError, ValueError) as error:
@@ -113,10 +120,25 @@ def resolve_options():
                          for field in dataclasses.fields(TrainOptions)})
 
 
+def fresh_d_recipe(config):
+  """`config` with the fresh-D fine-tuning recipe (`tfbiggan.training.fresh_d`) when a new
+  run (not a resumed one: that keeps its config) has --init_generator without
+  --init_discriminator, except the fields whose flags are given; else `config`."""
+  if not FLAGS.init_generator or FLAGS.init_discriminator or resumed_run():
+    return config
+  from tfbiggan.training.fresh_d import FRESH_D_RECIPE, with_fresh_d_recipe  # pylint: disable=import-outside-toplevel
+  config, applied = with_fresh_d_recipe(
+      config, keep={name for name in FRESH_D_RECIPE if FLAGS[name].present})
+  if applied:
+    logging.info("a fresh D: %s (each flag overrides its value)",
+                 ", ".join(f"--{name}={value}" for name, value in applied.items()))
+  return config
+
+
 def main(argv):
   del argv
   initial, base_config = fine_tuning_base()
-  config = resolve_config(base_config)
+  config = fresh_d_recipe(resolve_config(base_config))
   if FLAGS.dry_run:
     options = (dataclasses.asdict(resolve_options())
                if FLAGS.model_dir and FLAGS.steps is not None else None)

@@ -36,7 +36,7 @@ def flag_fields():
 # more accumulation after running out of memory).
 RESUMABLE_CHANGES = ("g_lr", "d_lr", "ema_decay", "ortho_reg", "r1_gamma",
                      "mode_seeking_weight", "diff_augment", "d_accumulations",
-                     "g_accumulations")
+                     "g_accumulations", "d_warmup_steps", "g_lr_warmup_steps")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,6 +101,10 @@ class BigGANConfig:
       (replicas * k) images at a time and the update is still over the global batch. G's
       batch norms then normalise each micro-batch by its own statistics, as in BigGAN-PyTorch
       (docs/training.md). 1: off.
+    d_warmup_steps, g_lr_warmup_steps: for fine-tuning a pretrained G with a fresh D
+      (`tfbiggan.training.fresh_d`): G is not updated in the first d_warmup_steps steps (D
+      alone; G's optimizer state does not move either), then its learning rate rises
+      linearly, g_lr * (s - d_warmup_steps + 1) / g_lr_warmup_steps at step s, to g_lr. 0: off.
   """
   name: str
   architecture: str
@@ -137,6 +141,12 @@ class BigGANConfig:
   batch_size: int = flag(2048, "Global batch size of each D and G step.")
   ema_decay: float = flag(0.9999, "EMA decay of G (paper: 0.9999).")
   ema_start_step: int = flag(20000, "Step before which the EMA copies G.")
+  # Fine-tuning with a fresh D (tfbiggan.training.fresh_d applies measured values).
+  d_warmup_steps: int = flag(0, "D warm-up: G is not updated in the first this many steps, "
+                                "so that a fresh D learns the data before its gradients reach "
+                                "a pretrained G (0: off).")
+  g_lr_warmup_steps: int = flag(0, "G's learning rate rises linearly from 0 to g_lr over this "
+                                   "many steps after the D warm-up (0: off).")
   ortho_reg: float = flag(1e-4, "Orthogonal regularisation beta (paper: 1e-4).")
   loss: str = flag("hinge", "Adversarial loss (paper: hinge).", choices=LOSSES)
   r1_gamma: float = flag(0.0, "R1 penalty weight (0: off).")
@@ -263,7 +273,8 @@ class BigGANConfig:
                        f"{self.adam_beta1}, {self.adam_beta2}")
     if not 0 <= self.ema_decay < 1:
       raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
-    for field in ("ema_start_step", "ortho_reg", "r1_gamma", "mode_seeking_weight"):
+    for field in ("ema_start_step", "ortho_reg", "r1_gamma", "mode_seeking_weight",
+                  "d_warmup_steps", "g_lr_warmup_steps"):
       if getattr(self, field) < 0:
         raise ValueError(f"{field} must be >= 0, got {getattr(self, field)}")
     if self.mode_seeking_weight and self.batch_size % 2:

@@ -9,6 +9,7 @@
   held_out.py        D's outputs on training and held-out real images, paper §4.2
   ema.py             `GeneratorEMA`: the moving average of G used for evaluation and export
   initial_weights.py fine-tuning: G, EMA G (and D) from a run or a module
+  fresh_d.py         fine-tuning with a fresh D: the warm-ups that protect a pretrained G
   small_data.py      the small-data recipes' changes to a step (FreezeD, trainable subsets)
   periodic_eval.py   IS, FID, KID, precision / recall of the EMA G during training
   summaries.py       TensorBoard summaries and PNG sample grids (chief only)

@@ -27,7 +27,7 @@ from tfbiggan.progress import format_duration
 from tfbiggan.run_dir import RunDir
 from tfbiggan.standing_statistics import (accumulate_standing_statistics,
                                           bake_truncation_statistics)
-from tfbiggan.training import initial_weights
+from tfbiggan.training import fresh_d, initial_weights
 from tfbiggan.training.best_checkpoints import BestCheckpoints, check_metric
 from tfbiggan.training.checkpoints import CheckpointKeeper, training_checkpoint
 from tfbiggan.training.collapse_watch import CollapseWatch
@@ -35,7 +35,7 @@ from tfbiggan.training.held_out import HELD_OUT_SPLITS, HeldOutProbe, held_out_s
 from tfbiggan.training.options import TrainOptions  # pylint: disable=unused-import
 from tfbiggan.training.periodic_eval import PeriodicEvaluation
 from tfbiggan.training.summaries import RunSummaries, top_singular_values
-from tfbiggan.training.trainer import Trainer
+from tfbiggan.training.trainer import G_METRICS, Trainer
 
 
 class NonFiniteLossError(RuntimeError):
@@ -171,7 +171,8 @@ def train(config, options, strategy=None, initial_generator=None):
                                               initial_weights.parse_class_init(
                                                   options.class_init))
     logging.info("fine-tuning from %s%s; class embeddings: %s", init_g.source,
-                 f" (D from {init_d.source})" if init_d else " with a fresh D",
+                 f" (D from {init_d.source})" if init_d else
+                 f" with a fresh D ({fresh_d.describe(config)})",
                  initial_weights.describe_rows(source.class_names, init_g.class_names,
                                                rows["generator"]))
   run_dir.create()
@@ -241,6 +242,9 @@ def train(config, options, strategy=None, initial_generator=None):
     while step < options.steps:
       until_checkpoint = options.checkpoint_every - step % options.checkpoint_every
       num_steps = min(options.steps_per_loop, options.steps - step, until_checkpoint)
+      warming_up = trainer.in_d_warmup(step)
+      if warming_up:  # A loop is all D warm-up or none of it (its log line says which).
+        num_steps = min(num_steps, config.d_warmup_steps - step)
       start = time.time()
       metrics, first_bad = run(trainer.train, iterator, num_steps)
       elapsed = time.time() - start
@@ -252,15 +256,21 @@ def train(config, options, strategy=None, initial_generator=None):
             "it, e.g. with lower learning rates.")
       previous, step = step, step + num_steps
       steps_per_sec = num_steps / elapsed
-      summaries.scalars(step, metrics, steps_per_sec)
+      logged = {k: v for k, v in metrics.items() if not (warming_up and k in G_METRICS)}
+      logged["g_lr"] = float(trainer.g_optimizer.learning_rate.numpy())
+      summaries.scalars(step, logged, steps_per_sec)
       eta = ("" if first_loop else
              f" | ETA {format_duration((options.steps - step) / steps_per_sec)}")
-      logging.info("step %d/%d | d_loss %.4f g_loss %.4f D(real) %.3f D(fake) %.3f | "
+      g_part = ("D warm-up, G held" if warming_up else
+                f"g_loss {metrics['g_loss']:.4f}")
+      logging.info("step %d/%d | d_loss %.4f %s D(real) %.3f D(fake) %.3f | "
                    "%.2f steps/s %.1f images/s%s", step, options.steps, metrics["d_loss"],
-                   metrics["g_loss"], metrics["d_real"], metrics["d_fake"], steps_per_sec,
+                   g_part, metrics["d_real"], metrics["d_fake"], steps_per_sec,
                    steps_per_sec * config.batch_size, eta)
       first_loop = False
-      alarms = collapse_watch.observe_losses(step, metrics) if collapse_watch else []
+      # D alone against a fixed G may well drive its loss to 0: not a collapse.
+      alarms = (collapse_watch.observe_losses(step, metrics)
+                if collapse_watch and not warming_up else [])
       if step // options.summary_every > previous // options.summary_every or \
          step == options.steps:
         values = {**top_singular_values(trainer.generator),

@@ -23,7 +23,7 @@ from tfbiggan.sampling import class_grid_inputs
 _SCALARS = {"d_loss": "losses/d_loss", "g_loss": "losses/g_loss",
             "ortho_reg": "losses/ortho_reg", "r1": "losses/r1", "lecam": "losses/lecam",
             "mode_seeking": "losses/mode_seeking", "d_real": "d_output/real",
-            "d_fake": "d_output/fake"}
+            "d_fake": "d_output/fake", "g_lr": "optimizer/g_learning_rate"}
 
 
 def top_singular_values(model, count=3):

@@ -8,6 +8,9 @@ One training step (paper §4, App. C; BP `train_fns.py`, CG `modular_gan.py`):
   fake = G(z, y); G <- Adam(mean of the per-example G loss + orthogonal regularisation
                             [+ mode seeking, with y in pairs of one class])
   EMA G <- decay * EMA G + (1 - decay) * G     # copies G before ema_start_step
+Fine-tuning warm-ups (`tfbiggan.training.fresh_d`): in the first d_warmup_steps steps the G
+update is left out (D alone: G, its Adam state and its EMA stay where they started); then G's
+learning rate rises linearly to g_lr over g_lr_warmup_steps steps.
 Small-data options (`tfbiggan.training.small_data`): FreezeD and G's embedding-and-norms
 training change which variables the optimizers update; LeCam adds
 lecam_weight * E[relu(D(x) - a_fake)^2 + relu(a_real - D(G(z)))^2] to each D update's loss,
@@ -45,6 +48,7 @@ from tfbiggan.training.small_data import (LeCamAnchors, trained_discriminator_va
 
 METRICS = ("d_loss", "g_loss", "ortho_reg", "r1", "lecam", "mode_seeking", "d_real",
            "d_fake")
+G_METRICS = ("g_loss", "ortho_reg", "mode_seeking")  # 0 in the D warm-up: no G update.
 _Z, _Y, _AUGMENT = 0, 1, 2  # Purposes folded into a step's seed.
 
 
@@ -321,9 +325,10 @@ class Trainer:
     self.g_optimizer.apply_gradients(zip(grads, variables))
     return tf.add_n(outputs)
 
-  def _replica_step(self, images, labels, step):
+  def _replica_step(self, images, labels, step, update_g=True):
     """One training step on this replica's batches: `d_steps` D updates, each on its own
-    real batch, then one G update. Returns this replica's share of METRICS [len]."""
+    real batch, then one G update (none when `update_g` is False: the D warm-up). Returns
+    this replica's share of METRICS [len] (G's are 0 without its update)."""
     config, batch = self.config, self.per_replica_batch_size
     replica_id = tf.distribute.get_replica_context().replica_id_in_sync_group
     images = tf.reshape(images, [config.d_steps, batch] + images.shape[1:].as_list())
@@ -332,18 +337,36 @@ class Trainer:
                 for update in range(config.d_steps)]
     d_loss, r1, lecam = tf.unstack(tf.add_n(d_shares)[:3] / float(config.d_steps))
     d_real, d_fake = tf.unstack(d_shares[-1][3:])
-    g_loss, ortho, mode_seeking = tf.unstack(self._g_update(step, replica_id))
+    g_loss = ortho = mode_seeking = tf.constant(0.0)
+    if update_g:
+      g_loss, ortho, mode_seeking = tf.unstack(self._g_update(step, replica_id))
     # Shares whose sum over replicas is the global value (means over the global batch).
     return tf.stack([d_loss, g_loss, ortho, r1, lecam, mode_seeking, d_real, d_fake])
 
-  def _train_loop_fn(self, iterator, num_steps):
-    """Runs `num_steps` steps; returns (mean METRICS [len], first non-finite step or -1)."""
+  def g_learning_rate(self, step):
+    """G's learning rate at step `step` (0-based, an int or scalar tensor): g_lr, ramped up
+    linearly over g_lr_warmup_steps after the D warm-up."""
+    config = self.config
+    if not config.g_lr_warmup_steps:
+      return tf.constant(config.g_lr, tf.float32)
+    updates = tf.cast(step, tf.float32) - float(config.d_warmup_steps) + 1.0
+    return config.g_lr * tf.clip_by_value(updates / config.g_lr_warmup_steps, 0.0, 1.0)
+
+  def in_d_warmup(self, step):
+    """Whether step `step` (0-based) is one of the D warm-up's, without a G update."""
+    return step < self.config.d_warmup_steps
+
+  def _train_loop_fn(self, iterator, num_steps, update_g):
+    """Runs `num_steps` steps, with G's update or without (`update_g`, a Python bool);
+    returns (mean METRICS [len], first non-finite step or -1)."""
     total = tf.zeros([len(METRICS)])
     first_bad = tf.constant(-1, tf.int64)
     for _ in tf.range(num_steps):
       images, labels = next(iterator)
+      if update_g and self.config.g_lr_warmup_steps:
+        self.g_optimizer.learning_rate.assign(self.g_learning_rate(self.step.read_value()))
       shares = self.strategy.run(self._replica_step_fn,
-                                 args=(images, labels, self.step.read_value()))
+                                 args=(images, labels, self.step.read_value(), update_g))
       metrics = self.strategy.reduce(tf.distribute.ReduceOp.SUM, shares, axis=None)
       finite = tf.reduce_all(tf.math.is_finite(metrics))
       first_bad = tf.where((first_bad < 0) & tf.logical_not(finite), self.step.read_value(),
@@ -360,5 +383,13 @@ class Trainer:
       (dict of METRICS averaged over the steps, first step whose metrics were not finite,
        or -1).
     """
-    values, first_bad = self._train_loop(iterator, tf.constant(num_steps, tf.int64))
-    return dict(zip(METRICS, values.numpy().tolist())), int(first_bad)
+    step = int(self.step.numpy())
+    warmup = min(max(self.config.d_warmup_steps - step, 0), num_steps)
+    parts = [(n, update_g) for n, update_g in ((warmup, False), (num_steps - warmup, True))
+             if n]
+    total, first_bad = 0.0, -1
+    for n, update_g in parts:
+      values, bad = self._train_loop(iterator, tf.constant(n, tf.int64), update_g)
+      total += values.numpy() * (n / num_steps)
+      first_bad = int(bad) if first_bad < 0 else first_bad
+    return dict(zip(METRICS, [float(v) for v in total])), first_bad

@@ -1,0 +1,41 @@
+"""The recipe a fine-tune starts with when its D is fresh: what protects a pretrained G.
+
+DeepMind released no discriminator, so fine-tuning an official generator starts with a
+random D, whose first gradients push G off its pretrained weights. `FRESH_D_RECIPE` holds the
+values measured to prevent that (`benchmarks/fresh_d.py`; docs/benchmarks.md, "Fine-tuning
+with a fresh D"):
+
+- a D warm-up (`d_warmup_steps`): D trains alone against the pretrained G before G's first
+  update;
+- a G learning-rate warm-up (`g_lr_warmup_steps`): G's steps grow from 0 to g_lr;
+- the EMA starting from the source weights (`ema_start_step` 0): the generator that is
+  sampled and exported averages the fine-tune from its first step instead of copying it.
+  Of the three, this one keeps most; the warm-ups keep the EMA's FID from creeping up. None
+  of them stops the trained G itself from drifting at a high learning rate (a lower g_lr
+  does).
+
+`tfbiggan-train` applies them when --init_generator comes without --init_discriminator, to
+every field whose flag is not on the command line; Python callers use `with_fresh_d_recipe`.
+"""
+
+# Measured by benchmarks/fresh_d.py (docs/benchmarks.md).
+FRESH_D_RECIPE = {"d_warmup_steps": 100, "g_lr_warmup_steps": 100, "ema_start_step": 0}
+
+
+def with_fresh_d_recipe(config, keep=()):
+  """(`config` with `FRESH_D_RECIPE`'s values, {field: value} of those applied); the fields
+  named in `keep` (set by the user) keep the config's value."""
+  applied = {k: v for k, v in FRESH_D_RECIPE.items() if k not in keep}
+  return config.replace(**applied), applied
+
+
+def describe(config):
+  """The fine-tuning protections of `config` in words, for the log line of a fine-tune."""
+  parts = []
+  if config.d_warmup_steps:
+    parts.append(f"D warm-up {config.d_warmup_steps} steps")
+  if config.g_lr_warmup_steps:
+    parts.append(f"G learning-rate warm-up {config.g_lr_warmup_steps} steps")
+  parts.append("EMA from the source weights" if config.ema_start_step == 0 else
+               f"EMA copying G until step {config.ema_start_step}")
+  return ", ".join(parts)
