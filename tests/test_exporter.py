@@ -363,6 +363,26 @@ def test_a_bfloat16_run_exports_a_float32_module(tmp_path):
 
 
 @pytest.mark.smoke
+def test_a_bfloat16_load_draws_within_the_stated_bound_of_the_module(module_dir, module):
+  """load_pretrained(precision="bfloat16") computes in bfloat16 with float32 weights and
+  output, within 40 dB PSNR of the module's default signature (docs/benchmarks.md)."""
+  from tfbiggan.modules.pretrained import load_pretrained  # pylint: disable=import-outside-toplevel
+  generator = load_pretrained(module_dir, precision="bfloat16")
+  assert generator.dtype_policy.compute_dtype == "bfloat16"
+  assert {str(w.dtype) for w in generator.weights} == {"float32"}
+  for truncation in (0.5, 1.0):
+    z, _, y = _inputs(batch=16, truncation=truncation)
+    want = module.signatures["default"](z=z, y=y, truncation=truncation)["default"].numpy()
+    assert want.std() > 0.1  # Images with contrast, or the bound would say nothing.
+    got = generator(z, y, truncation=truncation)
+    assert got.dtype == tf.float32
+    error = np.abs(got.numpy() - want)
+    psnr = 10 * np.log10(4.0 / np.mean(error ** 2))  # Peak to peak 2: images in [-1, 1].
+    assert error.max() > 0 and psnr >= 40, (truncation, error.max(), psnr)
+  with pytest.raises(ValueError, match="precision must be one of auto, float32, bfloat16"):
+    load_pretrained(module_dir, precision="float16")
+
+
 def test_export_is_atomic(reference_generator, tmp_path, monkeypatch):
   output = tmp_path / "module"
 

@@ -24,6 +24,8 @@ grid; pytorch-pretrained-biggan swaps the two weights, spec §1.2). biggan v2: t
 standing statistics become ours and are used at every truncation (a grid can be baked later).
 """
 
+from absl import logging
+
 from tfbiggan.configs import OFFICIAL_TRUNCATION_GRID
 from tfbiggan.configs import get_config
 from tfbiggan.configs.config import BigGANConfig
@@ -36,6 +38,7 @@ from tfbiggan.modules.generator_module import module_class_names
 from tfbiggan.modules.generator_module import module_metadata
 from tfbiggan.modules.official import is_official_module
 from tfbiggan.modules.resolver import fetch
+from tfbiggan.training.precision import choose_precision
 
 
 def _values_by_keras_path(official):
@@ -92,7 +95,7 @@ def generator_from_official(official, truncation_grid=None):
   return generator, landed
 
 
-def load_pretrained(path_or_handle):
+def load_pretrained(path_or_handle, precision="float32"):
   """The Keras `Generator` of a module, with its weights and BN statistics.
 
   Args:
@@ -100,9 +103,13 @@ def load_pretrained(path_or_handle):
       module written by `tfbiggan-export` or `tfbiggan-convert` (a folder on any TensorFlow
       file system), or an official DeepMind module (folder or .tar.gz). Official modules
       are downloaded and converted once, into the cache (`tfbiggan.modules.resolver`).
+    precision: "float32" (the module's own arithmetic), "bfloat16" (bfloat16 products with
+      float32 weights, BN statistics, truncation tables and output; faster on CPUs with AMX
+      or AVX512-BF16, images within the bound of docs/benchmarks.md), or "auto" (bfloat16
+      where the CPU has those instructions, else float32; the choice is logged).
 
   Returns: a `tfbiggan.Generator`; `generator(z, y, truncation=t)` equals the module's
-    default signature, and `training=True` calls fine-tune it.
+    default signature (in float32), and `training=True` calls fine-tune it.
 
   Raises:
     FileNotFoundError: nothing at the path (a close short name is suggested).
@@ -110,24 +117,29 @@ def load_pretrained(path_or_handle):
       config (named).
     DownloadError: a module that could not be fetched (says how to fetch it by hand).
   """
-  return load_pretrained_with_class_names(path_or_handle)[0]
+  return load_pretrained_with_class_names(path_or_handle, precision)[0]
 
 
-def load_pretrained_with_class_names(path_or_handle):
+def load_pretrained_with_class_names(path_or_handle, precision="float32"):
   """`load_pretrained`, and the module's class names (ImageNet's for official modules).
 
   Returns: (Generator, list of str [num_classes]).
   """
   path_or_handle = str(path_or_handle)
   module = load_generator_module(path_or_handle)
-  return generator_from_module(module, path_or_handle), module_class_names(module)
+  return (generator_from_module(module, path_or_handle, precision),
+          module_class_names(module))
 
 
-def generator_from_module(module, source="the module"):
+def generator_from_module(module, source="the module", precision="float32"):
   """A Keras `Generator` holding the weights of a loaded tfbiggan module (from
-  `load_generator_module`); `source` names it in errors."""
+  `load_generator_module`), computing in `precision` (see `load_pretrained`); `source`
+  names it in errors."""
+  chosen = choose_precision(precision)
+  if precision == "auto":
+    logging.info("sampling in %s: %s", chosen.name, chosen.reason)
   generator = Generator(BigGANConfig.from_dict(module_metadata(module)["config"]),
-                        initializer=ASSIGNED_AFTERWARDS)
+                        initializer=ASSIGNED_AFTERWARDS, dtype=chosen.policy)
   _assign_in_order(generator, module.variables, source)
   return generator
 

@@ -4,7 +4,7 @@ bfloat16 compute (`TrainOptions.mixed_precision`, float32 weights) only pays on 
 native bfloat16 matrix units: TPUs, recent GPUs, and x86 CPUs with AMX or AVX512-BF16, where
 oneDNN runs bfloat16 convolutions several times faster than float32 (a digits-32 step 1.7x,
 `benchmarks/demo_recipes.py`). Other CPUs have no bfloat16 instructions: float32 is the safe
-choice there.
+choice there. The same choice serves inference (`tfbiggan.load_pretrained(precision=...)`).
 """
 
 import dataclasses
@@ -24,6 +24,11 @@ class Precision:
   def name(self):
     return "bfloat16" if self.mixed_precision else "float32"
 
+  @property
+  def policy(self):
+    """The Keras dtype policy to build models under (weights float32 either way)."""
+    return "mixed_bfloat16" if self.mixed_precision else "float32"
+
 
 def cpu_flags(cpuinfo_path="/proc/cpuinfo"):
   """The CPU feature flags the kernel reports (Linux), or an empty set where it cannot tell."""
@@ -38,7 +43,7 @@ def cpu_flags(cpuinfo_path="/proc/cpuinfo"):
 
 
 def choose_precision(requested="auto", flags=None):
-  """The precision to train in on this CPU.
+  """The precision to train or sample in on this CPU.
 
   Args:
     requested: "auto" (bfloat16 when the CPU has AMX or AVX512-BF16, else float32),
@@ -61,3 +66,4 @@ def choose_precision(requested="auto", flags=None):
                              "faster than float32")
   return Precision(False, "this CPU has neither AMX nor AVX512-BF16, the instructions that "
                           "make bfloat16 faster than float32")
+
