@@ -15,6 +15,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
+import machine  # noqa: E402  pylint: disable=wrong-import-position
+
 FLAGS = flags.FLAGS
 flags.DEFINE_list("presets", ["biggan-128", "biggan-256", "biggan-512", "biggan-deep-128",
                               "biggan-deep-256", "biggan-deep-512"], "Presets to build.")
@@ -35,6 +37,7 @@ def _build_seconds(config):
 
 def main(argv):
   del argv
+  print(f"machine: {machine.describe()}; float32 matmul {machine.matmul_gflops():.0f} GFLOP/s")
   import tfbiggan
   unknown = sorted(set(FLAGS.presets) - set(tfbiggan.list_configs()))
   if unknown:

@@ -15,6 +15,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
+import machine  # noqa: E402  pylint: disable=wrong-import-position
+
 FLAGS = flags.FLAGS
 flags.DEFINE_string("config", "biggan-deep-128", "Preset to time.")
 flags.DEFINE_integer("batch_size", 8, "Images per call.", lower_bound=1)
@@ -32,6 +34,7 @@ def _images_per_second(fn, z, y, calls):
 
 def main(argv):
   del argv
+  print(f"machine: {machine.describe()}; float32 matmul {machine.matmul_gflops():.0f} GFLOP/s")
   import numpy as np
   import tensorflow as tf
 

@@ -20,6 +20,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
+import machine  # noqa: E402  pylint: disable=wrong-import-position
+
 FLAGS = flags.FLAGS
 flags.DEFINE_string("config", "biggan-32", "Preset to time.")
 flags.DEFINE_integer("batch_size", 50, "Global batch of each D and G update.", lower_bound=1)
@@ -55,6 +57,7 @@ def _step_flops(trainer, dataset):
 
 def main(argv):
   del argv
+  print(f"machine: {machine.describe()}; float32 matmul {machine.matmul_gflops():.0f} GFLOP/s")
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
 
   import tfbiggan  # pylint: disable=import-outside-toplevel

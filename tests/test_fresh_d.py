@@ -105,7 +105,7 @@ def test_a_fine_tune_with_a_fresh_d_takes_the_recipe_unless_a_flag_says_otherwis
                        "--steps_per_loop=2")
   assert (config.d_warmup_steps, config.ema_start_step) == (1, 3)
   assert config.g_lr_warmup_steps == FRESH_D_RECIPE["g_lr_warmup_steps"]
-  assert re.search(r"with a fresh D \(D warm-up 1 steps, G learning-rate warm-up \d+ steps, "
+  assert re.search(r"with a fresh D \(D warm-up 1 step, G learning-rate warm-up \d+ steps, "
                    r"EMA copying G until step 3\)", log)
   assert re.search(r"step 1/2 \| d_loss [-\d.]+ D warm-up, G held D\(real\)", log)
   assert re.search(r"step 2/2 \| d_loss [-\d.]+ g_loss [-\d.]+ D\(real\)", log)

@@ -32,8 +32,8 @@ from tfbiggan.training.precision import PRECISIONS, choose_precision
 FLAGS = flags.FLAGS
 flags.DEFINE_string("output_dir", os.path.join("outputs", "demo"), "Where everything goes "
                     "(local or gs://).")
-flags.DEFINE_integer("steps", DEMO_STEPS, "Training steps to reach (a rerun resumes; about "
-                     "ten minutes on two cores in float32, six in bfloat16).", lower_bound=0)
+flags.DEFINE_integer("steps", DEMO_STEPS, "Training steps to reach (a rerun resumes; "
+                     "docs/benchmarks.md gives the demo's duration).", lower_bound=0)
 flags.DEFINE_integer("samples_per_class", 8, "Columns of samples.png.", lower_bound=1,
                      upper_bound=32)
 flags.DEFINE_float("truncation", 0.5, "Truncation of samples.png (a value of the digits-32 "

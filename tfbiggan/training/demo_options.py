@@ -1,9 +1,7 @@
-"""The embedded demo's training run: digits-32 for about ten minutes on two CPU cores, shared
-by `tfbiggan-demo` and the benchmarks that measure it (`benchmarks/digits_learning.py`,
-`benchmarks/demo_recipes.py`).
-
-DEMO_STEPS take about ten minutes on two cores in float32 and six in bfloat16, which the demo
-uses on CPUs with AMX or AVX512-BF16 (`tfbiggan.training.precision`; docs/training.md).
+"""The embedded demo's training run: digits-32 for DEMO_STEPS steps, shared by
+`tfbiggan-demo` and the benchmarks that measure it (`benchmarks/digits_learning.py`,
+`benchmarks/demo_recipes.py`). The demo trains in bfloat16 on CPUs with AMX or AVX512-BF16
+(`tfbiggan.training.precision`; docs/training.md); its duration is in docs/benchmarks.md.
 """
 
 from tfbiggan.training.options import TrainOptions

@@ -31,11 +31,14 @@ def with_fresh_d_recipe(config, keep=()):
 
 def describe(config):
   """The fine-tuning protections of `config` in words, for the log line of a fine-tune."""
+  def steps(count):
+    return f"{count} step{'' if count == 1 else 's'}"
+
   parts = []
   if config.d_warmup_steps:
-    parts.append(f"D warm-up {config.d_warmup_steps} steps")
+    parts.append(f"D warm-up {steps(config.d_warmup_steps)}")
   if config.g_lr_warmup_steps:
-    parts.append(f"G learning-rate warm-up {config.g_lr_warmup_steps} steps")
+    parts.append(f"G learning-rate warm-up {steps(config.g_lr_warmup_steps)}")
   parts.append("EMA from the source weights" if config.ema_start_step == 0 else
                f"EMA copying G until step {config.ema_start_step}")
   return ", ".join(parts)
