@@ -72,16 +72,16 @@ def resumed_run():
   return run if run and run.latest_checkpoint() else None
 
 
-def fine_tuning_base():
+def fine_tuning_base(resumed):
   """(the `TrainedModel` of --init_generator or None, the base config or None) when the
   config comes from the source (--init_generator without --config). A run that already has
-  a checkpoint resumes with its own config and never reads the source."""
+  a checkpoint (`resumed`, from `resumed_run`) resumes with its own config and never reads
+  the source."""
   if not FLAGS.init_generator or FLAGS["config"].present:
     return None, None
   from tfbiggan.training.initial_weights import load_initial_generator  # pylint: disable=import-outside-toplevel
-  run = resumed_run()
-  if run:
-    return None, run.config()
+  if resumed:
+    return None, resumed.config()
   try:
     initial = load_initial_generator(FLAGS.init_generator)
   except (FileNotFoundError, ValueError) as error:
@@ -120,11 +120,11 @@ def resolve_options():
                          for field in dataclasses.fields(TrainOptions)})
 
 
-def fresh_d_recipe(config):
+def fresh_d_recipe(config, resumed):
   """`config` with the fresh-D fine-tuning recipe (`tfbiggan.training.fresh_d`) when a new
-  run (not a resumed one: that keeps its config) has --init_generator without
+  run (not a `resumed` one: that keeps its config) has --init_generator without
   --init_discriminator, except the fields whose flags are given; else `config`."""
-  if not FLAGS.init_generator or FLAGS.init_discriminator or resumed_run():
+  if not FLAGS.init_generator or FLAGS.init_discriminator or resumed:
     return config
   from tfbiggan.training.fresh_d import FRESH_D_RECIPE, with_fresh_d_recipe  # pylint: disable=import-outside-toplevel
   config, applied = with_fresh_d_recipe(
@@ -137,8 +137,9 @@ def fresh_d_recipe(config):
 
 def main(argv):
   del argv
-  initial, base_config = fine_tuning_base()
-  config = fresh_d_recipe(resolve_config(base_config))
+  resumed = resumed_run()
+  initial, base_config = fine_tuning_base(resumed)
+  config = fresh_d_recipe(resolve_config(base_config), resumed)
   if FLAGS.dry_run:
     options = (dataclasses.asdict(resolve_options())
                if FLAGS.model_dir and FLAGS.steps is not None else None)

@@ -377,7 +377,8 @@ class Trainer:
     return total / tf.cast(num_steps, tf.float32), first_bad
 
   def train(self, iterator, num_steps):
-    """Runs `num_steps` training steps from a distributed iterator (one traced function).
+    """Runs `num_steps` training steps from a distributed iterator: the D warm-up's among
+    them, then the rest (one traced function for each kind).
 
     Returns:
       (dict of METRICS averaged over the steps, first step whose metrics were not finite,
