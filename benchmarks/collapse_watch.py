@@ -96,7 +96,7 @@ def main(argv):
       checkpoint_every=FLAGS.eval_every, summary_every=FLAGS.summary_every,
       eval_every=FLAGS.eval_every, eval_samples=FLAGS.eval_samples, eval_classifier="digits",
       keep_best=1, on_collapse="warn", standing_stats_batches=4,
-      mixed_precision=precision.mixed_precision)
+      precision=precision.name)
   print(f"digits-32 in {precision.name}: {FLAGS.healthy_steps} steps of the preset, then "
         f"{FLAGS.provoked_steps} with the learning rates x{FLAGS.lr_factor:g}, evaluated "
         f"every {FLAGS.eval_every} ({FLAGS.eval_samples} samples), into {model_dir}",

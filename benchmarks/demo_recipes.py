@@ -28,6 +28,7 @@ from absl import flags
 
 import machine
 from overrides import parse_overrides
+from tfbiggan.training.options import TRAINING_PRECISIONS
 
 flags.DEFINE_string("model_dir", None, "Run folder (default: a temporary one); a finished "
                     "run is measured as it is.")
@@ -36,7 +37,8 @@ flags.DEFINE_integer("steps", None, "Training steps (default: the demo's).",
 flags.DEFINE_string("overrides", "", "Config overrides, 'field=value;field=value' (values "
                     "as JSON, else strings).")
 flags.DEFINE_integer("num_samples", 2000, "Samples measured at t = 1.", lower_bound=100)
-flags.DEFINE_bool("mixed_precision", False, "Train with bfloat16 compute (float32 weights).")
+flags.DEFINE_enum("precision", "float32", TRAINING_PRECISIONS, "Training compute (float32 "
+                  "weights in all three).")
 flags.DEFINE_integer("seed", 0, "Training seed (the demo's is 0); other seeds show the spread.")
 flags.DEFINE_bool("checkpoints", False, "Also measure the EMA G and the trained G of every "
                   "kept checkpoint.")
@@ -94,7 +96,7 @@ def main(argv):
   steps = DEMO_STEPS if FLAGS.steps is None else FLAGS.steps
   start = time.time()
   result = train(config, demo_options(model_dir, steps, seed=FLAGS.seed,
-                                      mixed_precision=FLAGS.mixed_precision))
+                                      precision=FLAGS.precision))
   trained = ("already trained" if result["stopped"] == "already_done"
              else f"{(time.time() - start) / 60:.1f} min of training")
 
@@ -108,7 +110,7 @@ def main(argv):
   real_precision, real_recall = precision_recall(test_features, train_features, k=3)
   real_spread = _diversity(test_features, test_y)
   print(f"recipe: {overrides or 'the demo (digits-32 preset)'}, {steps} steps, "
-        f"{'bfloat16' if FLAGS.mixed_precision else 'float32'}, seed {FLAGS.seed}, "
+        f"{FLAGS.precision}, seed {FLAGS.seed}, "
         f"{trained}")
   print(f"real train vs test digits: FID {floor:.2f} (floor), precision {real_precision:.3f} "
         f"recall {real_recall:.3f}")

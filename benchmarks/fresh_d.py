@@ -49,8 +49,8 @@ flags.DEFINE_string("overrides", "", "Config changes of every variant, e.g. "
                     "'g_lr=2e-5;lecam_weight=0' (benchmarks/overrides.py).")
 flags.DEFINE_integer("num_samples", 1000, "Samples judged per checkpoint and truncation.",
                      lower_bound=100)
-flags.DEFINE_enum("precision", "auto", ("auto", "float32", "bfloat16"), "Training compute "
-                  "(auto: bfloat16 on CPUs with AMX or AVX512-BF16).")
+flags.DEFINE_enum("precision", "auto", ("auto", "float32", "bfloat16", "float16"),
+                  "Training compute (auto: bfloat16 on CPUs with AMX or AVX512-BF16).")
 flags.DEFINE_string("grid", None, "Write a sample grid of the recipe variant here (PNG): the "
                     "source, the first judged step and the last, for the same noise.")
 FLAGS = flags.FLAGS
@@ -98,7 +98,7 @@ def main(argv):
                          "first, or point --source at a digits-32 run")
   print(f"machine: {machine.describe()}; float32 matmul {machine.matmul_gflops():.0f} GFLOP/s")
   precision = choose_precision(FLAGS.precision)
-  print(f"training in {'bfloat16' if precision.mixed_precision else 'float32'}: "
+  print(f"training in {precision.name}: "
         f"{precision.reason}")
   recipe = dict(FRESH_D_RECIPE)
   for name in ("d_warmup_steps", "g_lr_warmup_steps"):
@@ -158,7 +158,7 @@ def main(argv):
         model_dir=model_dir, steps=FLAGS.steps, steps_per_loop=FLAGS.judge_every,
         checkpoint_every=FLAGS.judge_every, keep_checkpoints=len(steps),
         summary_every=FLAGS.steps, standing_stats_batches=0,
-        mixed_precision=precision.mixed_precision, init_generator=source.path,
+        precision=precision.name, init_generator=source.path,
         init_discriminator=source.path if name == "own_d" else None,
         examples_per_class=FLAGS.shots))
     run = RunDir(model_dir)

@@ -30,13 +30,15 @@ from absl import flags
 
 import machine
 from overrides import parse_overrides
+from tfbiggan.training.options import TRAINING_PRECISIONS
 
 flags.DEFINE_string("config", "biggan-deep-128", "Preset to measure.")
 flags.DEFINE_list("batch_sizes", ["2", "8"], "Global batch sizes.")
 flags.DEFINE_list("accumulations", ["1"], "Micro-batches per D and G update (each a divisor "
                   "of every batch size).")
 flags.DEFINE_integer("d_steps", 1, "D updates per step.", lower_bound=1)
-flags.DEFINE_bool("mixed_precision", False, "bfloat16 compute.")
+flags.DEFINE_enum("precision", "float32", TRAINING_PRECISIONS, "Compute dtype (float32 "
+                  "weights in all three; float16 with dynamic loss scaling).")
 flags.DEFINE_string("overrides", "", "Config overrides, 'field=value;field=value'.")
 flags.DEFINE_integer("child_batch", None, "(internal) measure one batch size and print JSON.")
 flags.DEFINE_integer("child_accumulations", 1, "(internal) its accumulations.")
@@ -62,7 +64,7 @@ def _measure(batch, accumulations):
                                g_accumulations=accumulations,
                                **parse_overrides(FLAGS.overrides))
   strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
-  trainer = Trainer(config, strategy, mixed_precision=FLAGS.mixed_precision)
+  trainer = Trainer(config, strategy, precision=FLAGS.precision)
   shape = [config.d_steps * batch, config.resolution, config.resolution, 3]
   dataset = tf.data.Dataset.from_tensors(
       (tf.random.uniform(shape, -1.0, 1.0), tf.range(shape[0]) % config.num_classes)).repeat()
@@ -84,7 +86,7 @@ def main(argv):
     print(json.dumps(_measure(FLAGS.child_batch, FLAGS.child_accumulations)))
     return 0
   print(f"machine: {machine.describe()}")
-  precision = "bfloat16" if FLAGS.mixed_precision else "float32"
+  precision = FLAGS.precision
   print(f"{FLAGS.config} training step ({FLAGS.d_steps} D + 1 G update, {precision}"
         f"{'; ' + FLAGS.overrides if FLAGS.overrides else ''})")
   costs = {}  # (batch, k) -> what the batch costs, GiB.
@@ -94,7 +96,7 @@ def main(argv):
       output = subprocess.run(
           [sys.executable, __file__, f"--child_batch={batch}", f"--child_accumulations={k}",
            f"--config={FLAGS.config}", f"--d_steps={FLAGS.d_steps}",
-           f"--mixed_precision={FLAGS.mixed_precision}", f"--overrides={FLAGS.overrides}"],
+           f"--precision={FLAGS.precision}", f"--overrides={FLAGS.overrides}"],
           capture_output=True, text=True, check=True,
           env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")).stdout
       results[batch] = r = json.loads(output.strip().splitlines()[-1])

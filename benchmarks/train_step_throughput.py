@@ -9,7 +9,7 @@ profiler (forward and backward convolutions and matmuls), divided by step time a
 
   python benchmarks/train_step_throughput.py                     # biggan-32, batch 50, CPU
   python benchmarks/train_step_throughput.py --config=biggan-128 --batch_size=256 \\
-      --mixed_precision --peak_tflops=989 --steps=20              # on a GPU
+      --precision=bfloat16 --peak_tflops=989 --steps=20              # on a GPU
 """
 
 import os
@@ -21,13 +21,15 @@ from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
 import machine  # noqa: E402  pylint: disable=wrong-import-position
+from tfbiggan.training.options import TRAINING_PRECISIONS  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("config", "biggan-32", "Preset to time.")
 flags.DEFINE_integer("batch_size", 50, "Global batch of each D and G update.", lower_bound=1)
 flags.DEFINE_integer("d_steps", 2, "D updates per step.", lower_bound=1)
 flags.DEFINE_integer("steps", 5, "Timed steps after one warm-up call.", lower_bound=1)
-flags.DEFINE_bool("mixed_precision", False, "bfloat16 compute.")
+flags.DEFINE_enum("precision", "float32", TRAINING_PRECISIONS, "Compute dtype (float32 "
+                  "weights in all three; float16 with dynamic loss scaling).")
 flags.DEFINE_float("peak_tflops", None, "Accelerator peak TFLOP/s, for model FLOP utilisation.")
 flags.DEFINE_bool("skip_baseline", False, "Time only the XLA step.")
 
@@ -79,13 +81,13 @@ def main(argv):
   dataset = strategy.distribute_datasets_from_function(dataset_fn)
 
   devices = ", ".join(sorted({d.device_type for d in tf.config.list_logical_devices()}))
-  precision = "bfloat16" if FLAGS.mixed_precision else "float32"
+  precision = FLAGS.precision
   print(f"{config.name} train step: global batch {config.batch_size}, {config.d_steps} D "
         f"steps + 1 G step, {precision}, {strategy.num_replicas_in_sync} replica(s) on "
         f"{devices}")
   results = {}
   for xla in ([True] if FLAGS.skip_baseline else [False, True]):
-    trainer = Trainer(config, strategy, mixed_precision=FLAGS.mixed_precision, xla=xla)
+    trainer = Trainer(config, strategy, precision=FLAGS.precision, xla=xla)
     seconds = _time_steps(trainer, dataset, FLAGS.steps)
     results[xla] = seconds
     label = "XLA" if xla else "tf.function (baseline)"

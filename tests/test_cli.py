@@ -18,7 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Each command's module and flags its --help must list (its main ones).
 COMMANDS = {
     "train": ("train", ["--config", "--model_dir", "--steps", "--steps_per_loop",
-                        "--checkpoint_every", "--mixed_precision", "--tpu", "--data_dir",
+                        "--checkpoint_every", "--precision", "--mixed_precision", "--tpu", "--data_dir",
                         "--g_lr", "--d_lr", "--batch_size", "--loss", "--truncation_grid",
                         "--eval_every", "--dry_run", "--init_generator",
                         "--init_discriminator", "--class_init", "--classes",

@@ -29,7 +29,7 @@ def test_demo_trains_then_writes_sample_and_truncation_grids(tmp_path):
   assert "for 4 steps into" in result.stdout
   assert "in bfloat16 (bfloat16 as requested" in result.stdout
   with open(tmp_path / "run" / "options.json") as f:
-    assert json.load(f)["mixed_precision"] is True
+    assert json.load(f)["precision"] == "bfloat16"
   samples = np.asarray(Image.open(tmp_path / "samples.png"))
   truncation = np.asarray(Image.open(tmp_path / "truncation.png"))
   assert samples.shape[0] > truncation.shape[0] > 2 * 64  # 10 rows vs 2 rows of 64 px cells

@@ -2,6 +2,7 @@
 loading by hub / Keras, bad inputs, atomic writes and the CLI."""
 
 import json
+import logging
 import os
 import re
 import subprocess
@@ -341,13 +342,25 @@ def test_zero_standing_batches_reuses_the_runs_own_statistics(run_dir, tmp_path)
   assert not os.path.exists(tmp_path / "n")
 
 
-def test_a_bfloat16_run_exports_a_float32_module(tmp_path):
-  """The module of a mixed-precision run computes in float32: it equals the run's EMA
-  generator built in float32 (a bfloat16 forward pass is ~1e-2 away)."""
+def test_a_float16_run_logs_its_skipped_updates_and_exports_a_float32_module(tmp_path,
+                                                                            caplog):
+  """A float16 run says which updates overflowed; its module computes in float32: it equals
+  the run's EMA generator built in float32 (a reduced-precision forward pass is ~1e-3 away).
+  (tests/test_demo.py exports a bfloat16 run.)"""
+  caplog.set_level(logging.INFO, logger="absl")
   model_dir = str(tmp_path / "run")
-  train(tfbiggan.get_config("digits-32", **TINY),
-        TrainOptions(model_dir=model_dir, steps=1, steps_per_loop=1, standing_stats_batches=1,
-                     mixed_precision=True))
+  trainer = train(tfbiggan.get_config("digits-32", **TINY),
+                  TrainOptions(model_dir=model_dir, steps=1, steps_per_loop=1,
+                               standing_stats_batches=1, precision="float16"))["trainer"]
+  assert trainer.generator.compute_dtype == "float16"
+  # The loss scales start at 2^15, where the first updates of this small model overflow
+  # (measured: D's first 4 and G's first 2), as the first updates of float16 runs commonly do.
+  d_skipped = int(trainer.d_loss_scale.skipped.numpy())
+  scale = float(trainer.d_loss_scale.scale.numpy())
+  assert d_skipped >= 1 and scale == 2.0 ** 15 / 2 ** d_skipped
+  assert (f"float16: {d_skipped} D and {int(trainer.g_loss_scale.skipped.numpy())} G "
+          f"update(s) of steps 0 to 1 overflowed and were skipped; loss scales now D {scale:g}"
+          in caplog.text)
   run_grid = tfbiggan.get_config("digits-32").truncation_grid
   path = exporter.export_run(model_dir, str(tmp_path / "m"), run_grid,
                              standing_stats_batches=0)
@@ -363,12 +376,14 @@ def test_a_bfloat16_run_exports_a_float32_module(tmp_path):
 
 
 @pytest.mark.smoke
-def test_a_bfloat16_load_draws_within_the_stated_bound_of_the_module(module_dir, module):
-  """load_pretrained(precision="bfloat16") computes in bfloat16 with float32 weights and
-  output, within 40 dB PSNR of the module's default signature (docs/benchmarks.md)."""
+@pytest.mark.parametrize("precision", ["bfloat16", "float16"])
+def test_a_reduced_precision_load_draws_within_the_stated_bound_of_the_module(
+    module_dir, module, precision):
+  """load_pretrained(precision="bfloat16" or "float16") computes in it with float32 weights
+  and output, within 40 dB PSNR of the module's default signature (docs/benchmarks.md)."""
   from tfbiggan.modules.pretrained import load_pretrained  # pylint: disable=import-outside-toplevel
-  generator = load_pretrained(module_dir, precision="bfloat16")
-  assert generator.dtype_policy.compute_dtype == "bfloat16"
+  generator = load_pretrained(module_dir, precision=precision)
+  assert generator.dtype_policy.compute_dtype == precision
   assert {str(w.dtype) for w in generator.weights} == {"float32"}
   for truncation in (0.5, 1.0):
     z, _, y = _inputs(batch=16, truncation=truncation)
@@ -379,8 +394,9 @@ def test_a_bfloat16_load_draws_within_the_stated_bound_of_the_module(module_dir,
     error = np.abs(got.numpy() - want)
     psnr = 10 * np.log10(4.0 / np.mean(error ** 2))  # Peak to peak 2: images in [-1, 1].
     assert error.max() > 0 and psnr >= 40, (truncation, error.max(), psnr)
-  with pytest.raises(ValueError, match="precision must be one of auto, float32, bfloat16"):
-    load_pretrained(module_dir, precision="float16")
+  with pytest.raises(ValueError, match="precision must be one of auto, float32, bfloat16, "
+                                       "float16; got 'fp16'"):
+    load_pretrained(module_dir, precision="fp16")
 
 
 def test_export_is_atomic(reference_generator, tmp_path, monkeypatch):

@@ -21,13 +21,13 @@ def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
 ])
 def test_auto_picks_bfloat16_only_where_the_cpu_has_native_bfloat16(flags, bfloat16, named):
   precision = choose_precision("auto", flags)
-  assert precision.mixed_precision is bfloat16
   assert precision.name == ("bfloat16" if bfloat16 else "float32")
   assert named in precision.reason
 
 
 def test_an_explicit_precision_wins_and_a_wrong_one_is_named():
-  assert choose_precision("float32", {"amx_bf16"}).mixed_precision is False
-  assert choose_precision("bfloat16", set()).mixed_precision is True
-  with pytest.raises(ValueError, match="one of auto, float32, bfloat16; got 'fp16'"):
+  assert choose_precision("float32", {"amx_bf16"}).name == "float32"
+  assert choose_precision("bfloat16", set()).policy == "mixed_bfloat16"
+  assert choose_precision("float16", {"amx_bf16"}).policy == "mixed_float16"
+  with pytest.raises(ValueError, match="one of auto, float32, bfloat16, float16; got 'fp16'"):
     choose_precision("fp16")

@@ -350,8 +350,7 @@ def test_projection_on_the_trained_demo_generator(tmp_path):
   from tfbiggan.training.demo_options import DEMO_STEPS
   from tfbiggan.training.precision import choose_precision
   from tfbiggan_export.exporter import export_run
-  bfloat16 = choose_precision("auto").mixed_precision
-  run = train_demo(str(tmp_path), DEMO_STEPS, mixed_precision=bfloat16)["run"]
+  run = train_demo(str(tmp_path), DEMO_STEPS, precision=choose_precision("auto").name)["run"]
   path = export_run(run.path, str(tmp_path / "module"), truncation_grid=(1.0,),
                     with_discriminator=True)
   demo = load_generator_module(path)

@@ -19,12 +19,12 @@ CURVE_TRUNCATIONS = (1.0, 0.8, 0.6, 0.4, 0.2)
 JUDGED_TRUNCATIONS = (1.0, 0.5)
 
 
-def train_demo(output_dir, steps, seed=0, mixed_precision=False):
-  """Trains (or resumes) digits-32 into <output_dir>/run, in bfloat16 compute with
-  `mixed_precision`; returns `train`'s result dict with "run" (the `RunDir`) added."""
+def train_demo(output_dir, steps, seed=0, precision="float32"):
+  """Trains (or resumes) digits-32 into <output_dir>/run, computing in `precision`
+  (TrainOptions.precision); returns `train`'s result dict with "run" (the `RunDir`) added."""
   run = RunDir(files.join(output_dir, "run"))
   result = train(get_config("digits-32"),
-                 demo_options(run.path, steps, seed, mixed_precision))
+                 demo_options(run.path, steps, seed, precision))
   return dict(result, run=run)
 
 

@@ -71,7 +71,7 @@ def main(argv):
   print(f"Training digits-32 on scikit-learn's digits for {steps} steps into "
         f"{files.join(FLAGS.output_dir, 'run')} in {precision.name} ({precision.reason}; "
         "--precision chooses); rerun to resume.", flush=True)
-  result = demo.train_demo(FLAGS.output_dir, steps, FLAGS.seed, precision.mixed_precision)
+  result = demo.train_demo(FLAGS.output_dir, steps, FLAGS.seed, precision.name)
   if result["stopped"] == "sigterm":
     print("Stopped by SIGTERM after saving; rerun to resume.")
     return 0

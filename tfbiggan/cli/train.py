@@ -13,7 +13,7 @@ Examples:
   tfbiggan-train --config=digits-32 --model_dir=runs/digits --steps=2000 \\
       --eval_every=500 --eval_classifier=digits
   tfbiggan-train --config=biggan-128 --tpu=local --data_dir=gs://bucket/tfds \\
-      --model_dir=gs://bucket/runs/biggan128 --steps=250000 --mixed_precision \\
+      --model_dir=gs://bucket/runs/biggan128 --steps=250000 --precision=bfloat16 \\
       # a TPU VM (not run by the docs test)
   tfbiggan-train --config=runs/digits/config.json --g_lr=1e-4 --model_dir=runs/digits-lr --dry_run
   tfbiggan-train --init_generator=modules/biggan-deep-128 --dataset=folder:my_images \\

@@ -105,8 +105,9 @@ def load_pretrained(path_or_handle, precision="float32"):
       are downloaded and converted once, into the cache (`tfbiggan.modules.resolver`).
     precision: "float32" (the module's own arithmetic), "bfloat16" (bfloat16 products with
       float32 weights, BN statistics, truncation tables and output; faster on CPUs with AMX
-      or AVX512-BF16, images within the bound of docs/benchmarks.md), or "auto" (bfloat16
-      where the CPU has those instructions, else float32; the choice is logged).
+      or AVX512-BF16, images within the bound of docs/benchmarks.md), "float16" (the same
+      with float16 products, for GPUs without bfloat16 units), or "auto" (bfloat16 where the
+      CPU has those instructions, else float32; the choice is logged).
 
   Returns: a `tfbiggan.Generator`; `generator(z, y, truncation=t)` equals the module's
     default signature (in float32), and `training=True` calls fine-tune it.

@@ -13,6 +13,7 @@
   small_data.py      the small-data recipes' changes to a step (FreezeD, trainable subsets)
   periodic_eval.py   IS, FID, KID, precision / recall of the EMA G during training
   summaries.py       TensorBoard summaries and PNG sample grids (chief only)
-  precision.py       float32, or bfloat16 where the machine makes it fast
+  precision.py       float32, bfloat16 or float16, and which one the machine makes fast
+  loss_scale.py      float16's dynamic loss scale: overflowing updates skipped on every replica
   demo_options.py    the embedded demo's run
 """

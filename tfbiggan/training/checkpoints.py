@@ -6,6 +6,9 @@ layout and the single-group views are in `tfbiggan.run_dir`) holds:
   g_optimizer, d_optimizer                  Adam's variables: slots, iterations, lr
   step, seed                                the completed steps and the run's seed
   lecam_anchors                             LeCam's moving averages (runs that use it)
+  loss_scales                               float16's loss scales, their counts of applied
+                                            and skipped updates (float16 runs; a run that
+                                            started in another precision resumes without)
 Noise and data order are stateless functions of (seed, step), so this is the whole state of
 a run. `tf.train.CheckpointManager` writes `ckpt-<step>` and only then updates its index, so
 a killed writer never leaves a checkpoint that a restore would pick up.
@@ -17,16 +20,32 @@ from tfbiggan import files
 from tfbiggan.run_dir import CHECKPOINT_PREFIX, variables_by_path
 
 
-def training_checkpoint(trainer):
-  """The `tf.train.Checkpoint` of everything a `Trainer` updates."""
-  extra = {"lecam_anchors": trainer.lecam.state} if trainer.lecam is not None else {}
-  return tf.train.Checkpoint(
+# Groups that a run's earlier checkpoints may lack: it ran in another precision before.
+OPTIONAL_GROUPS = ("loss_scales",)
+
+
+def checkpoint_groups(trainer):
+  """{group name: a variable or a dict of them} of everything a `Trainer` updates."""
+  groups = dict(
       generator=variables_by_path(trainer.generator.weights),
       discriminator=variables_by_path(trainer.discriminator.weights),
       ema_generator=variables_by_path(trainer.ema.ema_generator.weights),
       g_optimizer=variables_by_path(trainer.g_optimizer.variables),
       d_optimizer=variables_by_path(trainer.d_optimizer.variables),
-      step=trainer.step, seed=trainer.seed, **extra)
+      step=trainer.step, seed=trainer.seed)
+  if trainer.lecam is not None:
+    groups["lecam_anchors"] = trainer.lecam.state
+  if trainer.d_loss_scale is not None:
+    groups["loss_scales"] = {
+        f"{name}_{part}": getattr(scale, part)
+        for name, scale in (("d", trainer.d_loss_scale), ("g", trainer.g_loss_scale))
+        for part in ("scale", "good_updates", "skipped")}
+  return groups
+
+
+def training_checkpoint(trainer):
+  """The `tf.train.Checkpoint` of everything a `Trainer` updates."""
+  return tf.train.Checkpoint(**checkpoint_groups(trainer))
 
 
 class CheckpointKeeper:
@@ -36,20 +55,22 @@ class CheckpointKeeper:
   write into a scratch folder that is deleted right after.
 
   Args:
-    checkpoint: from `training_checkpoint`.
+    groups: what to save, from `checkpoint_groups`.
     run: the run's `RunDir`.
     keep: how many checkpoints to keep.
     chief: whether this process is the chief (see `tfbiggan.distribute.is_chief`).
     worker_id: this worker's index, for the scratch folder of a non-chief worker.
   """
 
-  def __init__(self, checkpoint, run, keep=5, chief=True, worker_id=0):
+  def __init__(self, groups, run, keep=5, chief=True, worker_id=0):
     self.chief = chief
     self.run = run
+    self.groups = groups
+    self.checkpoint = tf.train.Checkpoint(**groups)
     self.directory = run.path if chief else run.worker_scratch(worker_id)
-    self.manager = tf.train.CheckpointManager(checkpoint, self.directory, max_to_keep=keep,
+    self.manager = tf.train.CheckpointManager(self.checkpoint, self.directory,
+                                              max_to_keep=keep,
                                               checkpoint_name=CHECKPOINT_PREFIX)
-    self.checkpoint = checkpoint
 
   def restore_latest(self):
     """Restores the newest checkpoint of the run (read from the chief's folder), if any.
@@ -58,9 +79,15 @@ class CheckpointKeeper:
     """
     path = self.run.latest_checkpoint()
     if path:
-      # Every variable of the run must be restored; extra entries (the run counter that
-      # PreemptionCheckpointHandler adds on multi-worker runs) may be present.
-      self.checkpoint.restore(path).assert_existing_objects_matched()
+      saved = {key.split("/", 1)[0] for key, _ in tf.train.list_variables(path)}
+      absent = [name for name in OPTIONAL_GROUPS if name in self.groups and name not in saved]
+      checkpoint = (tf.train.Checkpoint(**{name: group for name, group in self.groups.items()
+                                           if name not in absent})
+                    if absent else self.checkpoint)
+      # Every variable of the run must be restored, but those of `absent` groups keep their
+      # initial values; extra entries (the run counter that PreemptionCheckpointHandler adds
+      # on multi-worker runs, a float16 run's loss scales) may be present.
+      checkpoint.restore(path).assert_existing_objects_matched()
     return path
 
   def save(self, step):

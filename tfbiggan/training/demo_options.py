@@ -9,10 +9,10 @@ from tfbiggan.training.options import TrainOptions
 DEMO_STEPS = 3000
 
 
-def demo_options(model_dir, steps=None, seed=0, mixed_precision=False):
+def demo_options(model_dir, steps=None, seed=0, precision="float32"):
   """TrainOptions of the demo: `steps` to reach (None: DEMO_STEPS; 0 trains nothing, e.g. to
-  redraw a finished run), progress every 50 steps, checkpoints every 400; bfloat16 compute
-  with `mixed_precision`."""
+  redraw a finished run), progress every 50 steps, checkpoints every 400; computing in
+  `precision` (TrainOptions.precision)."""
   return TrainOptions(model_dir=model_dir, steps=DEMO_STEPS if steps is None else steps,
                       steps_per_loop=50, checkpoint_every=400, summary_every=400, seed=seed,
-                      standing_stats_batches=16, mixed_precision=mixed_precision)
+                      standing_stats_batches=16, precision=precision)

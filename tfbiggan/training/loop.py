@@ -29,13 +29,13 @@ from tfbiggan.standing_statistics import (accumulate_standing_statistics,
                                           bake_truncation_statistics)
 from tfbiggan.training import fresh_d, initial_weights
 from tfbiggan.training.best_checkpoints import BestCheckpoints, check_metric
-from tfbiggan.training.checkpoints import CheckpointKeeper, training_checkpoint
+from tfbiggan.training.checkpoints import CheckpointKeeper, checkpoint_groups
 from tfbiggan.training.collapse_watch import CollapseWatch
 from tfbiggan.training.held_out import HELD_OUT_SPLITS, HeldOutProbe, held_out_source
 from tfbiggan.training.options import TrainOptions  # pylint: disable=unused-import
 from tfbiggan.training.periodic_eval import PeriodicEvaluation
 from tfbiggan.training.summaries import RunSummaries, top_singular_values
-from tfbiggan.training.trainer import G_METRICS, Trainer
+from tfbiggan.training.trainer import G_METRICS, SKIP_METRICS, Trainer
 
 
 class NonFiniteLossError(RuntimeError):
@@ -115,6 +115,22 @@ def _save_final_generator(run, trainer, options):
   return run.write_final_generator(generator)
 
 
+def _loss_scales(trainer, metrics, num_steps, step):
+  """float16: logs the updates of the last loop whose gradients overflowed (skipped, not
+  applied) and returns the loss scales and skip counts to write to TensorBoard; {} else."""
+  if trainer.d_loss_scale is None:
+    return {}
+  scales = {"d": trainer.d_loss_scale, "g": trainer.g_loss_scale}
+  skipped = {name: int(round(metrics[f"{name}_skipped"] * num_steps)) for name in scales}
+  if any(skipped.values()):
+    logging.warning("float16: %d D and %d G update(s) of steps %d to %d overflowed and were "
+                    "skipped; loss scales now D %g, G %g", skipped["d"], skipped["g"],
+                    step - num_steps, step, float(scales["d"].scale.numpy()),
+                    float(scales["g"].scale.numpy()))
+  return {**{f"{name}_loss_scale": float(scale.scale.numpy()) for name, scale in scales.items()},
+          **{f"{name}_skipped": float(count) for name, count in skipped.items()}}
+
+
 def _initial_models(options, initial_generator):
   """(generator, discriminator) `TrainedModel`s to start a fresh run from (None if none)."""
   if not options.init_generator:
@@ -165,7 +181,7 @@ def train(config, options, strategy=None, initial_generator=None):
                      f"{source.num_classes}")
   # Initial weights are a function of the seed too (a resumed run restores them anyway).
   keras.utils.set_random_seed(options.seed)
-  trainer = Trainer(config, strategy, options.seed, options.mixed_precision, options.xla)
+  trainer = Trainer(config, strategy, options.seed, options.compute_precision, options.xla)
   if init_g is not None:
     rows = initial_weights.initialize_trainer(trainer, source.class_names, init_g, init_d,
                                               initial_weights.parse_class_init(
@@ -177,7 +193,7 @@ def train(config, options, strategy=None, initial_generator=None):
                                                rows["generator"]))
   run_dir.create()
   resolver = getattr(strategy, "cluster_resolver", None)
-  keeper = CheckpointKeeper(training_checkpoint(trainer), run_dir, options.keep_checkpoints, chief,
+  keeper = CheckpointKeeper(checkpoint_groups(trainer), run_dir, options.keep_checkpoints, chief,
                             worker_id=getattr(resolver, "task_id", 0) or 0)
   restored = keeper.restore_latest()
   step = int(trainer.step.numpy())
@@ -256,8 +272,10 @@ def train(config, options, strategy=None, initial_generator=None):
             "it, e.g. with lower learning rates.")
       previous, step = step, step + num_steps
       steps_per_sec = num_steps / elapsed
-      logged = {k: v for k, v in metrics.items() if not (warming_up and k in G_METRICS)}
+      logged = {k: v for k, v in metrics.items()
+                if not (warming_up and k in G_METRICS) and k not in SKIP_METRICS}
       logged["g_lr"] = float(trainer.g_optimizer.learning_rate.numpy())
+      logged.update(_loss_scales(trainer, metrics, num_steps, step))
       summaries.scalars(step, logged, steps_per_sec)
       eta = ("" if first_loop else
              f" | ETA {format_duration((options.steps - step) / steps_per_sec)}")

@@ -10,6 +10,8 @@ from typing import Optional
 
 # What --on_collapse may be (tfbiggan.training.collapse_watch acts on them).
 COLLAPSE_ACTIONS = ("warn", "stop", "off")
+# What --precision may be (tfbiggan.training.precision.POLICIES).
+TRAINING_PRECISIONS = ("float32", "bfloat16", "float16")
 
 
 def option(default, help, lower_bound=None, choices=None):  # pylint: disable=redefined-builtin
@@ -42,7 +44,11 @@ class TrainOptions:
                               "(losses are written every loop).", 1)
   seed: int = option(0, "Seed of weights, noise and data order (a resumed run keeps the seed "
                      "it started with).")
-  mixed_precision: bool = option(False, "bfloat16 compute with float32 weights.")
+  precision: str = option("float32", "Compute dtype: float32; bfloat16 (TPUs, A100 / H100, "
+                          "CPUs with AMX or AVX512-BF16); float16 with dynamic loss scaling "
+                          "(T4, V100). Weights, BN statistics, SN, losses and the optimizers "
+                          "stay float32.", choices=TRAINING_PRECISIONS)
+  mixed_precision: bool = option(False, "The same as --precision=bfloat16.")
   xla: bool = option(False, "Compile the per-replica step with XLA.")
   data_dir: Optional[str] = option(None, "tensorflow-datasets data_dir (local or gs://).")
   manual_dir: Optional[str] = option(None, "tensorflow-datasets manual_dir (ImageNet's "
@@ -96,6 +102,11 @@ class TrainOptions:
                                     1.0)
 
   @property
+  def compute_precision(self):
+    """The precision to train in: "bfloat16" with mixed_precision, else `precision`."""
+    return "bfloat16" if self.mixed_precision else self.precision
+
+  @property
   def class_list(self):
     """`classes` as a list of names or indices, or None."""
     if not self.classes:
@@ -116,9 +127,14 @@ class TrainOptions:
       if getattr(self, name) <= 1.0:
         raise ValueError(f"{name} must be > 1 (a rise against the recent or best value), got "
                          f"{getattr(self, name)}")
-    if self.on_collapse not in COLLAPSE_ACTIONS:
-      raise ValueError(f"on_collapse must be one of {', '.join(COLLAPSE_ACTIONS)}, got "
-                       f"{self.on_collapse!r}")
+    for name, allowed in (("on_collapse", COLLAPSE_ACTIONS),
+                          ("precision", TRAINING_PRECISIONS)):
+      if getattr(self, name) not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, got "
+                         f"{getattr(self, name)!r}")
+    if self.mixed_precision and self.precision not in ("float32", "bfloat16"):
+      raise ValueError(f"mixed_precision means precision=bfloat16, but precision is "
+                       f"{self.precision!r}: pass only --precision")
     for name in ("init_discriminator", "class_init"):
       if getattr(self, name) and not self.init_generator:
         raise ValueError(f"{name} fine-tunes a run started with init_generator; pass "

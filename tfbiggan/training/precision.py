@@ -1,5 +1,8 @@
 """Choosing the training precision for the machine: float32, or bfloat16 where it is fast.
 
+float16 is there for GPUs without bfloat16 units (T4, V100): it is never chosen by "auto",
+which reads the CPU, and training in it scales the loss (`tfbiggan.training.loss_scale`).
+
 bfloat16 compute (`TrainOptions.mixed_precision`, float32 weights) only pays on hardware with
 native bfloat16 matrix units: TPUs, recent GPUs, and x86 CPUs with AMX or AVX512-BF16, where
 oneDNN runs bfloat16 convolutions several times faster than float32 (a digits-32 step 1.7x,
@@ -11,23 +14,22 @@ import dataclasses
 
 # /proc/cpuinfo flags of native bfloat16 arithmetic on x86, strongest first.
 _BF16_CPU_FLAGS = (("amx_bf16", "AMX"), ("avx512_bf16", "AVX512-BF16"))
-PRECISIONS = ("auto", "float32", "bfloat16")
+# The Keras dtype policy of each precision (weights float32 in all three).
+POLICIES = {"float32": "float32", "bfloat16": "mixed_bfloat16", "float16": "mixed_float16"}
+PRECISIONS = ("auto",) + tuple(POLICIES)
 
 
 @dataclasses.dataclass(frozen=True)
 class Precision:
-  """A chosen precision: `mixed_precision` for TrainOptions, and why, in words."""
-  mixed_precision: bool
+  """A chosen precision: its name ("float32", "bfloat16", "float16"; TrainOptions.precision),
+  and why, in words."""
+  name: str
   reason: str
 
   @property
-  def name(self):
-    return "bfloat16" if self.mixed_precision else "float32"
-
-  @property
   def policy(self):
-    """The Keras dtype policy to build models under (weights float32 either way)."""
-    return "mixed_bfloat16" if self.mixed_precision else "float32"
+    """The Keras dtype policy to build models under (weights float32 in all three)."""
+    return POLICIES[self.name]
 
 
 def cpu_flags(cpuinfo_path="/proc/cpuinfo"):
@@ -47,7 +49,7 @@ def choose_precision(requested="auto", flags=None):
 
   Args:
     requested: "auto" (bfloat16 when the CPU has AMX or AVX512-BF16, else float32),
-      "float32" or "bfloat16".
+      "float32", "bfloat16" or "float16".
     flags: CPU flags (default: `cpu_flags()`).
 
   Returns: a `Precision`.
@@ -58,12 +60,12 @@ def choose_precision(requested="auto", flags=None):
   if requested not in PRECISIONS:
     raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}; got {requested!r}")
   if requested != "auto":
-    return Precision(requested == "bfloat16", f"{requested} as requested")
+    return Precision(requested, f"{requested} as requested")
   flags = cpu_flags() if flags is None else set(flags)
   for flag, name in _BF16_CPU_FLAGS:
     if flag in flags:
-      return Precision(True, f"this CPU has {name} ({flag}): bfloat16 products run natively, "
+      return Precision("bfloat16", f"this CPU has {name} ({flag}): bfloat16 products run natively, "
                              "faster than float32")
-  return Precision(False, "this CPU has neither AMX nor AVX512-BF16, the instructions that "
+  return Precision("float32", "this CPU has neither AMX nor AVX512-BF16, the instructions that "
                           "make bfloat16 faster than float32")
 

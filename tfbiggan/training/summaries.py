@@ -4,6 +4,9 @@ Written to the run's `train/` (see `tfbiggan.run_dir`):
   losses/d_loss, losses/g_loss, losses/ortho_reg, losses/r1    scalars per loop
   d_output/real, d_output/fake                                  D's mean logits
   speed/steps_per_sec, speed/images_per_sec
+  optimizer/g_learning_rate                                     G's (warm-up) learning rate
+  float16/{d,g}_loss_scale, float16/{d,g}_skipped_updates       the loss scales, and the
+      updates of the loop that overflowed and were skipped (float16 runs only)
   singular_values/<weight path>/sv{0,1,2}                       top-3 singular values of
       every G and D weight before spectral normalisation (paper §4 monitors them), exact
       (SVD), every `summary_every` steps
@@ -23,7 +26,9 @@ from tfbiggan.sampling import class_grid_inputs
 _SCALARS = {"d_loss": "losses/d_loss", "g_loss": "losses/g_loss",
             "ortho_reg": "losses/ortho_reg", "r1": "losses/r1", "lecam": "losses/lecam",
             "mode_seeking": "losses/mode_seeking", "d_real": "d_output/real",
-            "d_fake": "d_output/fake", "g_lr": "optimizer/g_learning_rate"}
+            "d_fake": "d_output/fake", "g_lr": "optimizer/g_learning_rate",
+            "d_loss_scale": "float16/d_loss_scale", "g_loss_scale": "float16/g_loss_scale",
+            "d_skipped": "float16/d_skipped_updates", "g_skipped": "float16/g_skipped_updates"}
 
 
 def top_singular_values(model, count=3):

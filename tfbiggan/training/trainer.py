@@ -21,6 +21,9 @@ as k micro-batches one after the other, each taking its rows of the update's noi
 batch, and applies the sum of their gradients once; every loss is still divided by the global
 batch, so the sum is the global mean's gradient. G's BN normalises each micro-batch by its own
 moments (as BigGAN-PyTorch), the orthogonal penalty is added once per G update.
+float16 (`precision="float16"`): each optimizer has a dynamic loss scale
+(`tfbiggan.training.loss_scale`): its losses are scaled before the backward pass, the gradients
+unscaled, and an update whose gradients overflow on any replica is skipped on all.
 Fake classes are uniform. Noise is stateless: the global batch's z and y of step s, update k
 are drawn from (seed, s, k) and each replica takes its own rows, so replicas get distinct
 noise and the step is the same on 1, 2 or 4 replicas (DiffAugment's draws are per replica and
@@ -43,12 +46,15 @@ from tfbiggan.losses import (discriminator_loss, generator_loss, lecam_penalty,
 from tfbiggan.models.discriminator import Discriminator
 from tfbiggan.models.generator import Generator
 from tfbiggan.training.ema import GeneratorEMA
+from tfbiggan.training.loss_scale import DynamicLossScale
+from tfbiggan.training.precision import POLICIES
 from tfbiggan.training.small_data import (LeCamAnchors, trained_discriminator_variables,
                                           trained_generator_variables)
 
 METRICS = ("d_loss", "g_loss", "ortho_reg", "r1", "lecam", "mode_seeking", "d_real",
-           "d_fake")
+           "d_fake", "d_skipped", "g_skipped")
 G_METRICS = ("g_loss", "ortho_reg", "mode_seeking")  # 0 in the D warm-up: no G update.
+SKIP_METRICS = ("d_skipped", "g_skipped")  # Overflowed float16 updates per step.
 _Z, _Y, _AUGMENT = 0, 1, 2  # Purposes folded into a step's seed.
 
 
@@ -112,6 +118,7 @@ class Trainer:
     g_variables, d_variables: the variables the optimizers update (all trainable ones unless
       the config's `g_trainable` or `freeze_d_blocks` say otherwise).
     lecam: `LeCamAnchors` when the config's lecam_weight > 0, else None.
+    d_loss_scale, g_loss_scale: `DynamicLossScale`s in float16, else None.
     step: int64 variable, the number of completed training steps.
     seed: int64 variable, the run's seed (noise and data order derive from it and the step).
 
@@ -119,12 +126,15 @@ class Trainer:
     config: a `BigGANConfig`.
     strategy: a tf.distribute strategy (see `resolve_strategy`).
     seed: the run's seed.
-    mixed_precision: build the models under "mixed_bfloat16" (bfloat16 compute, float32
-      weights; no loss scaling is needed).
+    precision: the compute dtype, "float32", "bfloat16" (float32 weights; no loss scaling is
+      needed) or "float16" (float32 weights, dynamic loss scaling). SN, BN statistics, the
+      losses and the optimizers' state are float32 in all three.
     xla: compile the per-replica step with XLA.
   """
 
-  def __init__(self, config, strategy, seed=0, mixed_precision=False, xla=False):
+  def __init__(self, config, strategy, seed=0, precision="float32", xla=False):
+    if precision not in POLICIES:
+      raise ValueError(f"precision must be one of {', '.join(POLICIES)}; got {precision!r}")
     self.config = config
     self.strategy = strategy
     self.global_batch_size = config.batch_size
@@ -143,8 +153,8 @@ class Trainer:
                        f"which is {g_micro_batch} ({config.batch_size} over {replicas} "
                        f"replicas and {config.g_accumulations} accumulations): use a "
                        f"batch_size that makes it even")
-    policy = "mixed_bfloat16" if mixed_precision else "float32"
-    with strategy.scope(), dtype_policy(policy):
+    self.precision = precision
+    with strategy.scope(), dtype_policy(POLICIES[precision]):
       self.generator = Generator(config)
       self.discriminator = Discriminator(config)
       self.ema = GeneratorEMA(self.generator, config.ema_decay, config.ema_start_step)
@@ -158,6 +168,9 @@ class Trainer:
       self.g_optimizer.build(self.g_variables)
       self.d_optimizer.build(self.d_variables)
       self.lecam = LeCamAnchors(config.lecam_decay) if config.lecam_weight else None
+      scaled = precision == "float16"
+      self.d_loss_scale = DynamicLossScale("d") if scaled else None
+      self.g_loss_scale = DynamicLossScale("g") if scaled else None
       only_first = tf.VariableAggregation.ONLY_FIRST_REPLICA
       self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step",
                               aggregation=only_first)
@@ -218,7 +231,7 @@ class Trainer:
     size = self.per_replica_batch_size // accumulations
     return [slice(m * size, (m + 1) * size) for m in range(accumulations)]
 
-  def _accumulated_gradients(self, accumulations, micro_loss, variables):
+  def _accumulated_gradients(self, accumulations, micro_loss, variables, loss_scale=None):
     """Gradients of the sum over micro-batches m of micro_loss(m)[0], and the micro-batches'
     other outputs.
 
@@ -230,6 +243,7 @@ class Trainer:
       micro_loss: m -> (scalar loss of micro-batch m, its other outputs), traced under a
         tape.
       variables: the variables to differentiate.
+      loss_scale: a `DynamicLossScale` (float16): the gradients are of the scaled losses.
 
     Returns:
       (gradients, one per variable, None where unconnected; [micro_loss(m)[1] for each m]).
@@ -239,6 +253,8 @@ class Trainer:
       previous = [] if total is None else [g for g in total if g is not None]
       with tf.control_dependencies(previous), tf.GradientTape() as tape:
         loss, output = micro_loss(m)
+        if loss_scale is not None:
+          loss = loss_scale.scale_loss(loss)
       grads = tape.gradient(loss, variables)
       outputs.append(output)
       total = grads if total is None else [_add_gradients(a, b) for a, b in zip(total, grads)]
@@ -253,7 +269,7 @@ class Trainer:
     """D's update `update` of a step on this replica's real images [B, H, W, C] and labels [B].
 
     Returns this replica's shares of (D loss, R1, LeCam, sum of D(real) / global batch,
-    sum of D(fake) / global batch).
+    sum of D(fake) / global batch, whether the update was skipped (float16) / replicas).
     """
     config, generator, discriminator = self.config, self.generator, self.discriminator
     k = config.d_accumulations
@@ -289,15 +305,24 @@ class Trainer:
           tf.reduce_sum(fake_logits) * scale]), lecam_state)
 
     variables = self.d_variables
-    grads, outputs = self._accumulated_gradients(k, micro_loss, variables)
-    self.d_optimizer.apply_gradients(zip(grads, variables))
+    grads, outputs = self._accumulated_gradients(k, micro_loss, variables, self.d_loss_scale)
+    skipped = self._apply(self.d_optimizer, self.d_loss_scale, grads, variables)
     if self.lecam is not None:
       self.lecam.state.assign(outputs[0][1])
-    return tf.add_n([shares for shares, _ in outputs])
+    return tf.concat([tf.add_n([shares for shares, _ in outputs]), [skipped]], 0)
+
+  def _apply(self, optimizer, loss_scale, grads, variables):
+    """Applies an update's gradients; returns this replica's share of whether it was skipped
+    (the loss scale's overflow check; 0 without one)."""
+    if loss_scale is None:
+      optimizer.apply_gradients(zip(grads, variables))
+      return tf.constant(0.0)
+    num_replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+    return loss_scale.apply(optimizer, grads, variables) / num_replicas
 
   def _g_update(self, step, replica_id):
     """G's update of a step on this replica; returns its shares of (G loss, orthogonal
-    penalty, mode-seeking penalty)."""
+    penalty, mode-seeking penalty, whether the update was skipped)."""
     config, generator, discriminator = self.config, self.generator, self.discriminator
     k, update = config.g_accumulations, config.d_steps
     paired = bool(config.mode_seeking_weight)
@@ -321,14 +346,15 @@ class Trainer:
       return g_loss + ortho + mode_seeking, tf.stack([g_loss, ortho, mode_seeking])
 
     variables = self.g_variables
-    grads, outputs = self._accumulated_gradients(k, micro_loss, variables)
-    self.g_optimizer.apply_gradients(zip(grads, variables))
-    return tf.add_n(outputs)
+    grads, outputs = self._accumulated_gradients(k, micro_loss, variables, self.g_loss_scale)
+    skipped = self._apply(self.g_optimizer, self.g_loss_scale, grads, variables)
+    return tf.concat([tf.add_n(outputs), [skipped]], 0)
 
   def _replica_step(self, images, labels, step, update_g=True):
     """One training step on this replica's batches: `d_steps` D updates, each on its own
     real batch, then one G update (none when `update_g` is False: the D warm-up). Returns
-    this replica's share of METRICS [len] (G's are 0 without its update)."""
+    this replica's share of METRICS [len] (G's are 0 without its update; the skipped
+    counts are the step's overflowed float16 updates, D's summed over its d_steps)."""
     config, batch = self.config, self.per_replica_batch_size
     replica_id = tf.distribute.get_replica_context().replica_id_in_sync_group
     images = tf.reshape(images, [config.d_steps, batch] + images.shape[1:].as_list())
@@ -336,12 +362,14 @@ class Trainer:
     d_shares = [self._d_update(update, images[update], labels[update], step, replica_id)
                 for update in range(config.d_steps)]
     d_loss, r1, lecam = tf.unstack(tf.add_n(d_shares)[:3] / float(config.d_steps))
-    d_real, d_fake = tf.unstack(d_shares[-1][3:])
-    g_loss = ortho = mode_seeking = tf.constant(0.0)
+    d_real, d_fake = tf.unstack(d_shares[-1][3:5])
+    d_skipped = tf.add_n([shares[5] for shares in d_shares])
+    g_loss = ortho = mode_seeking = g_skipped = tf.constant(0.0)
     if update_g:
-      g_loss, ortho, mode_seeking = tf.unstack(self._g_update(step, replica_id))
+      g_loss, ortho, mode_seeking, g_skipped = tf.unstack(self._g_update(step, replica_id))
     # Shares whose sum over replicas is the global value (means over the global batch).
-    return tf.stack([d_loss, g_loss, ortho, r1, lecam, mode_seeking, d_real, d_fake])
+    return tf.stack([d_loss, g_loss, ortho, r1, lecam, mode_seeking, d_real, d_fake,
+                     d_skipped, g_skipped])
 
   def g_learning_rate(self, step):
     """G's learning rate at step `step` (0-based, an int or scalar tensor): g_lr, ramped up
