@@ -220,10 +220,12 @@ def test_split_across_replicas_equals_one_device():
 
   out = split_across_replicas(fn, strategy)(z, y)
   assert out["images"].shape == (5, 32, 32, 3)
-  assert np.abs(out["images"] - expected).max() <= 1e-6
+  # Other batch shapes per device: oneDNN's float32 sums may differ in their last bits
+  # (measured up to 1.2e-6 on an AVX2-only EPYC, 0 on an AVX-512 Xeon).
+  assert np.abs(out["images"] - expected).max() <= 1e-5
   assert out["replica"].tolist() == [0, 0, 0, 1, 1]
   single = split_across_replicas(lambda z, y: generator(z, y, training=False))(z, y)
-  assert np.abs(single - expected).max() <= 1e-6
+  assert np.abs(single - expected).max() <= 1e-5
   with pytest.raises(ValueError, match="share a non-empty batch axis"):
     split_across_replicas(fn, strategy)(z, y[:3])
 

@@ -22,6 +22,12 @@ from tfbiggan.training.loop import TrainOptions, train
 from tfbiggan_export import exporter
 from tfbiggan.modules.generator_module import load_generator_module as load_module
 
+# Two runs of the same graph (a module's signatures, the module in another process or
+# another batch): bitwise equal on an AVX-512 Xeon, but on an AVX2-only EPYC oneDNN's
+# float32 sums come out up to 1.4e-6 apart (measured). A wrong statistic, truncation or
+# class is off by more than 1e-3.
+SAME_GRAPH = 1e-5
+
 GRID = (0.0, 0.5, 1.0)
 STATS = dict(standing_stats_batches=2, standing_stats_batch_size=8, seed=3)
 
@@ -114,8 +120,9 @@ def test_module_equals_in_memory_generator(module, reference_generator, truncati
   assert np.abs(out - expected).max() <= 1e-5
   by_labels = module.signatures["labels"](
       z=z, y=labels.astype(np.int32), truncation=truncation)["default"].numpy()
-  assert np.abs(by_labels - out).max() == 0.0
-  assert np.abs(module({"z": z, "y": y, "truncation": truncation}).numpy() - out).max() == 0.0
+  assert np.abs(by_labels - out).max() <= SAME_GRAPH
+  assert np.abs(module({"z": z, "y": y, "truncation": truncation}).numpy() - out).max() <= \
+      SAME_GRAPH
   assert out.min() >= -1.0 and out.max() <= 1.0
 
 
@@ -162,7 +169,7 @@ def test_a_sample_does_not_depend_on_its_batch(module):
   z, _, y = _inputs(batch=6, truncation=0.7)
   batch = module.signatures["default"](z=z, y=y, truncation=0.7)["default"].numpy()
   alone = module.signatures["default"](z=z[2:3], y=y[2:3], truncation=0.7)["default"].numpy()
-  assert np.abs(batch[2:3] - alone).max() <= 1e-6
+  assert np.abs(batch[2:3] - alone).max() <= SAME_GRAPH
 
 
 def test_hub_keras_layer_and_tfsm_layer_load_it(module, module_dir):
@@ -172,10 +179,10 @@ def test_hub_keras_layer_and_tfsm_layer_load_it(module, module_dir):
   inputs = {"z": tf.constant(z), "y": tf.constant(y), "truncation": tf.constant(0.5)}
   expected = module.signatures["default"](**inputs)["default"].numpy()
   hub_layer = hub.KerasLayer(module_dir, trainable=True)
-  assert np.abs(hub_layer(inputs).numpy() - expected).max() == 0.0
+  assert np.abs(hub_layer(inputs).numpy() - expected).max() <= SAME_GRAPH
   assert len(hub_layer.trainable_weights) == len(module.trainable_variables)
   tfsm_layer = keras.layers.TFSMLayer(module_dir)
-  assert np.abs(tfsm_layer(inputs).numpy() - expected).max() == 0.0
+  assert np.abs(tfsm_layer(inputs).numpy() - expected).max() <= SAME_GRAPH
 
 
 def test_same_inputs_give_the_same_image_in_a_new_process(module, module_dir, tmp_path):
@@ -188,7 +195,7 @@ def test_same_inputs_give_the_same_image_in_a_new_process(module, module_dir, tm
             "np.save(sys.argv[3], out.numpy())\n")
   subprocess.run([sys.executable, "-c", script, module_dir, str(tmp_path / "inputs.npz"),
                   str(tmp_path / "out.npy")], check=True, env=cli_env(), timeout=300)
-  assert np.abs(np.load(tmp_path / "out.npy") - expected).max() == 0.0
+  assert np.abs(np.load(tmp_path / "out.npy") - expected).max() <= SAME_GRAPH
 
 
 def test_training_mode_uses_batch_statistics(module):
@@ -225,7 +232,7 @@ def test_a_default_module_holds_one_network_trace(module, module_dir, reference_
               plain.signatures["labels"](z=z, y=labels.astype(np.int32),
                                          truncation=0.5)["default"],
               plain({"z": z, "y": y, "truncation": 0.5})):
-    assert np.abs(out.numpy() - expected).max() <= 1e-6
+    assert np.abs(out.numpy() - expected).max() <= SAME_GRAPH
   with pytest.raises((ValueError, TypeError)):
     plain({"z": z, "y": y, "truncation": 0.5}, training=True)
 

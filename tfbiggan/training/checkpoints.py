@@ -79,7 +79,10 @@ class CheckpointKeeper:
     """
     path = self.run.latest_checkpoint()
     if path:
-      saved = {key.split("/", 1)[0] for key, _ in tf.train.list_variables(path)}
+      # The reader opens the prefix itself (tf.train.list_variables would take a prefix
+      # that a file system reports as a folder, as ram:// does, for a folder).
+      saved = {key.split("/", 1)[0] for key in
+               tf.compat.v1.train.NewCheckpointReader(path).get_variable_to_shape_map()}
       absent = [name for name in OPTIONAL_GROUPS if name in self.groups and name not in saved]
       checkpoint = (tf.train.Checkpoint(**{name: group for name, group in self.groups.items()
                                            if name not in absent})

@@ -3,7 +3,7 @@
 float16 is there for GPUs without bfloat16 units (T4, V100): it is never chosen by "auto",
 which reads the CPU, and training in it scales the loss (`tfbiggan.training.loss_scale`).
 
-bfloat16 compute (`TrainOptions.mixed_precision`, float32 weights) only pays on hardware with
+bfloat16 compute (`TrainOptions.precision`, float32 weights) only pays on hardware with
 native bfloat16 matrix units: TPUs, recent GPUs, and x86 CPUs with AMX or AVX512-BF16, where
 oneDNN runs bfloat16 convolutions several times faster than float32 (a digits-32 step 1.7x,
 `benchmarks/demo_recipes.py`). Other CPUs have no bfloat16 instructions: float32 is the safe
