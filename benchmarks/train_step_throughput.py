@@ -21,6 +21,7 @@ from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
 import machine  # noqa: E402  pylint: disable=wrong-import-position
+from flops import step_flops  # noqa: E402
 from tfbiggan.training.options import TRAINING_PRECISIONS  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -40,21 +41,6 @@ def _time_steps(trainer, dataset, steps):
   start = time.perf_counter()
   trainer.train(iterator, steps)
   return (time.perf_counter() - start) / steps
-
-
-def _step_flops(trainer, dataset):
-  """FLOPs of one per-replica step, counted by TF's profiler on the traced graph."""
-  import tensorflow as tf  # pylint: disable=import-outside-toplevel
-  images, labels = next(iter(dataset))
-  images = trainer.strategy.experimental_local_results(images)[0]
-  labels = trainer.strategy.experimental_local_results(labels)[0]
-
-  def one_step(x, y):
-    return trainer.strategy.run(trainer._replica_step, args=(x, y, tf.constant(0, tf.int64)))  # pylint: disable=protected-access
-  graph = tf.function(one_step).get_concrete_function(images, labels).graph
-  options = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
-  options["output"] = "none"
-  return tf.compat.v1.profiler.profile(graph, options=options).total_float_ops
 
 
 def main(argv):
@@ -93,7 +79,9 @@ def main(argv):
     label = "XLA" if xla else "tf.function (baseline)"
     line = f"  {label:24s} {config.batch_size / seconds:9.2f} images/s ({seconds:.3f} s/step)"
     if FLAGS.peak_tflops:
-      flops = _step_flops(trainer, dataset) * strategy.num_replicas_in_sync
+      images, labels = (trainer.strategy.experimental_local_results(t)[0]
+                        for t in next(iter(dataset)))
+      flops = step_flops(trainer, images, labels) * strategy.num_replicas_in_sync
       line += (f", {flops / 1e12:.2f} TFLOP/step, MFU "
                f"{flops / seconds / (FLAGS.peak_tflops * 1e12):.1%}")
     print(line, flush=True)
