@@ -82,7 +82,7 @@ def _flops_and_state(name):
     counts[batch] = step_flops(trainer, images, labels)
   (b0, f0), (b1, f1) = sorted(counts.items())
   per_image = (f1 - f0) / (b1 - b0)
-  state = sum(int(tf.size(v)) * v.dtype.size for v in
+  state = sum(int(tf.size(v)) * tf.as_dtype(v.dtype).size for v in
               trainer.generator.weights + trainer.discriminator.weights +
               trainer.ema.ema_generator.weights + trainer.g_optimizer.variables +
               trainer.d_optimizer.variables)

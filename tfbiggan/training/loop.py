@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import signal
 import time
+from typing import Any, Optional
 
 from absl import logging
 import keras
@@ -32,7 +33,7 @@ from tfbiggan.training.best_checkpoints import BestCheckpoints, check_metric
 from tfbiggan.training.checkpoints import CheckpointKeeper, checkpoint_groups
 from tfbiggan.training.collapse_watch import CollapseWatch
 from tfbiggan.training.held_out import HELD_OUT_SPLITS, HeldOutProbe, held_out_source
-from tfbiggan.training.options import TrainOptions  # pylint: disable=unused-import
+from tfbiggan.training.options import TrainOptions
 from tfbiggan.training.periodic_eval import PeriodicEvaluation
 from tfbiggan.training.summaries import RunSummaries, top_singular_values
 from tfbiggan.training.trainer import G_METRICS, SKIP_METRICS, Trainer
@@ -142,28 +143,33 @@ def _initial_models(options, initial_generator):
   return generator, discriminator
 
 
-def train(config, options, strategy=None, initial_generator=None):
-  """Trains `config` until `options.steps`; resumes from `options.model_dir`.
+@dataclasses.dataclass
+class _Run:
+  """What the phases of a run share (`_set_up` makes it, `_monitor` adds the monitors)."""
+  config: Any
+  options: TrainOptions
+  strategy: Any
+  chief: bool
+  run_dir: RunDir
+  source: Any
+  trainer: Trainer
+  keeper: CheckpointKeeper
+  restored: Optional[str]
+  best: Optional[BestCheckpoints]
+  step: int
+  saved_step: Optional[int] = None
+  summaries: Optional[RunSummaries] = None
+  collapse_watch: Optional[CollapseWatch] = None
+  evaluation: Optional[PeriodicEvaluation] = None
+  probe: Optional[HeldOutProbe] = None
+  # Every worker must decide to stop alike: FID is measured on the chief alone, so with
+  # several workers its alarms only warn.
+  fid_stops: bool = True
+  iterator: Any = None
 
-  `initial_generator`: the `TrainedModel` of `options.init_generator` when the caller has
-  already loaded it (to read its config); else it is loaded here, for a fresh run only.
 
-  Returns: dict with "step", "metrics" (of the last loop), "stopped" ("done",
-  "already_done", "sigterm" or "collapse": `--on_collapse=stop`), "generator" (path of the
-  baked EMA generator or None), "alarms" (the collapse watch's, `collapse_watch.Alarm`).
-
-  Raises:
-    ValueError: a batch the replicas cannot split, a config that differs from the one in
-      model_dir, a data set with another number of classes, an init_generator of another
-      architecture or a class_init that does not fit; before anything is written.
-    FileNotFoundError: the data set is missing (the message says how to prepare it).
-    NonFiniteLossError: a loss became NaN / Inf (the newest checkpoint is the last good one).
-  """
-  options.validate()
-  check_metric(options.best_metric)
-  strategy = strategy or resolve_strategy(options.tpu)
-  chief = is_chief(strategy)
-  run_dir = RunDir(options.model_dir)
+def _data_and_config(config, options, run_dir):
+  """(the data source, the config it trains, the resumable changes against the run's)."""
   source = make_source(config.dataset, config.resolution, options.split, options.data_dir,
                        options.manual_dir, options.download, options.class_list,
                        options.examples_per_class)
@@ -171,14 +177,15 @@ def train(config, options, strategy=None, initial_generator=None):
     # The chosen classes, or (fine-tuning) the data's classes, with embeddings rebuilt.
     config = config.replace(num_classes=source.num_classes)
   changes = check_resumable_config(run_dir, config)
-  best = (BestCheckpoints(run_dir, options.keep_best, options.best_metric)
-          if options.eval_every and options.keep_best and chief else None)
-  fresh = run_dir.latest_checkpoint() is None
-  init_g, init_d = (_initial_models(options, initial_generator) if fresh else (None, None))
   if source.num_classes != config.num_classes:
     raise ValueError(f"{source.name} has {source.num_classes} classes but the config has "
                      f"num_classes={config.num_classes}; pass --num_classes="
                      f"{source.num_classes}")
+  return source, config, changes
+
+
+def _build_trainer(config, options, strategy, source, init_g, init_d):
+  """The `Trainer`, with the fine-tune's initial weights when `init_g` is given."""
   # Initial weights are a function of the seed too (a resumed run restores them anyway).
   keras.utils.set_random_seed(options.seed)
   trainer = Trainer(config, strategy, options.seed, options.compute_precision, options.xla)
@@ -191,14 +198,18 @@ def train(config, options, strategy=None, initial_generator=None):
                  f" with a fresh D ({fresh_d.describe(config)})",
                  initial_weights.describe_rows(source.class_names, init_g.class_names,
                                                rows["generator"]))
-  run_dir.create()
-  resolver = getattr(strategy, "cluster_resolver", None)
-  keeper = CheckpointKeeper(checkpoint_groups(trainer), run_dir, options.keep_checkpoints, chief,
-                            worker_id=getattr(resolver, "task_id", 0) or 0)
-  restored = keeper.restore_latest()
-  step = int(trainer.step.numpy())
-  if restored:
-    logging.info("resumed from %s at step %d", restored, step)
+  return trainer
+
+
+def _restore(run, changes):
+  """Restores the run's newest checkpoint, if any, says what changed, and writes the run's
+  config, options and class names (chief)."""
+  trainer, config, options = run.trainer, run.config, run.options
+  run.restored = run.keeper.restore_latest()
+  run.step = int(trainer.step.numpy())
+  if run.restored:
+    run.saved_step = run.step
+    logging.info("resumed from %s at step %d", run.restored, run.step)
     if changes:
       logging.info("resumed with a changed recipe: %s", ", ".join(
           f"{field} {old} -> {new}" for field, (old, new) in sorted(changes.items())))
@@ -208,142 +219,213 @@ def train(config, options, strategy=None, initial_generator=None):
     if int(trainer.seed.numpy()) != options.seed:
       logging.warning("the run's seed is %d (from its checkpoint); --seed=%d is ignored",
                       int(trainer.seed.numpy()), options.seed)
-  if chief:
-    run_dir.write_config(config)
-    run_dir.write_options(dataclasses.asdict(options))
-    run_dir.write_class_names(source.class_names)
-  if step >= options.steps:
-    logging.info("model_dir is at step %d >= --steps=%d: nothing to train", step,
-                 options.steps)
-    return {"step": step, "metrics": {}, "stopped": "already_done", "generator": None,
-            "alarms": []}
+  if run.chief:
+    run.run_dir.write_config(config)
+    run.run_dir.write_options(dataclasses.asdict(options))
+    run.run_dir.write_class_names(run.source.class_names)
 
-  summaries = RunSummaries(run_dir, config, chief, seed=options.seed)
-  collapse_watch = (None if options.on_collapse == "off" else
-                    CollapseWatch(options.collapse_sigma_jump, options.collapse_d_loss_floor,
-                                  options.collapse_fid_rise))
-  if collapse_watch and restored and files.exists(run_dir.collapse_watch_path):
-    collapse_watch.restore(files.read_json(run_dir.collapse_watch_path))
-  # Every worker must decide to stop alike: FID is measured on the chief alone, so with
-  # several workers its alarms only warn.
-  fid_stops = not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-  evaluation = None
-  if options.eval_every and chief:
-    evaluation = PeriodicEvaluation(run_dir.eval_reference_path, source, options.eval_classifier,
-                                    options.eval_samples, seed=options.seed,
-                                    strategy=strategy)
-  probe = None
-  if evaluation is not None and options.held_out_images:
-    held_out = held_out_source(source, config.dataset, config.resolution, options.data_dir,
+
+def _set_up(config, options, strategy, initial_generator):
+  """Phase 1: checks everything that can be wrong before writing anything, then builds the
+  trainer, creates the run's folder and restores its newest checkpoint. Returns a `_Run`."""
+  options.validate()
+  check_metric(options.best_metric)
+  strategy = strategy or resolve_strategy(options.tpu)
+  chief = is_chief(strategy)
+  run_dir = RunDir(options.model_dir)
+  source, config, changes = _data_and_config(config, options, run_dir)
+  best = (BestCheckpoints(run_dir, options.keep_best, options.best_metric)
+          if options.eval_every and options.keep_best and chief else None)
+  fresh = run_dir.latest_checkpoint() is None
+  init_g, init_d = (_initial_models(options, initial_generator) if fresh else (None, None))
+  trainer = _build_trainer(config, options, strategy, source, init_g, init_d)
+  run_dir.create()
+  resolver = getattr(strategy, "cluster_resolver", None)
+  keeper = CheckpointKeeper(checkpoint_groups(trainer), run_dir, options.keep_checkpoints, chief,
+                            worker_id=getattr(resolver, "task_id", 0) or 0)
+  run = _Run(config, options, strategy, chief, run_dir, source, trainer, keeper, None, best, 0)
+  _restore(run, changes)
+  return run
+
+
+def _monitor(run):
+  """Phase 2: summaries, the collapse watch, the periodic evaluation and the held-out probe,
+  and the data from the run's step on."""
+  config, options, strategy, run_dir = run.config, run.options, run.strategy, run.run_dir
+  run.summaries = RunSummaries(run_dir, config, run.chief, seed=options.seed)
+  if options.on_collapse != "off":
+    run.collapse_watch = CollapseWatch(options.collapse_sigma_jump,
+                                       options.collapse_d_loss_floor, options.collapse_fid_rise)
+    if run.restored and files.exists(run_dir.collapse_watch_path):
+      run.collapse_watch.restore(files.read_json(run_dir.collapse_watch_path))
+  run.fid_stops = not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+  if options.eval_every and run.chief:
+    run.evaluation = PeriodicEvaluation(run_dir.eval_reference_path, run.source,
+                                        options.eval_classifier, options.eval_samples,
+                                        seed=options.seed, strategy=strategy)
+  if run.evaluation is not None and options.held_out_images:
+    held_out = held_out_source(run.source, config.dataset, config.resolution, options.data_dir,
                                options.manual_dir, options.class_list)
     if held_out is None:
       logging.info("%s has no held-out split (%s): D is measured on the training images "
-                   "only by the losses", source.name, ", ".join(HELD_OUT_SPLITS))
+                   "only by the losses", run.source.name, ", ".join(HELD_OUT_SPLITS))
     else:
-      probe = HeldOutProbe(source, held_out, options.held_out_images, strategy)
-  dataset = distributed_dataset(strategy, source, config.batch_size, config.d_steps,
-                                start_step=step, seed=int(trainer.seed.numpy()),
+      run.probe = HeldOutProbe(run.source, held_out, options.held_out_images, strategy)
+  dataset = distributed_dataset(strategy, run.source, config.batch_size, config.d_steps,
+                                start_step=run.step, seed=int(run.trainer.seed.numpy()),
                                 shuffle_buffer=options.shuffle_buffer)
-  iterator = iter(dataset)
+  run.iterator = iter(dataset)
   logging.info("training %s on %s (%d examples) from step %d to %d, global batch %d on %d "
-               "replica(s)", config.name, source.name, source.num_examples, step,
+               "replica(s)", config.name, run.source.name, run.source.num_examples, run.step,
                options.steps, config.batch_size, strategy.num_replicas_in_sync)
-  metrics, stopped, first_loop = {}, "done", True
-  saved_step = step if restored else None
-  handler = _preemption_handler(strategy, keeper)
-  run = handler.run if handler else lambda fn, *args: fn(*args)
-  watch = (handler.watch_preemption_scope() if isinstance(strategy, tf.distribute.TPUStrategy)
-           else contextlib.nullcontext())
+
+
+def _loop_length(run, warming_up):
+  """The steps of the next loop: up to steps_per_loop, ending at the next checkpoint, the
+  last step and (a loop is all D warm-up or none of it) the end of the D warm-up."""
+  options, step = run.options, run.step
+  until_checkpoint = options.checkpoint_every - step % options.checkpoint_every
+  num_steps = min(options.steps_per_loop, options.steps - step, until_checkpoint)
+  if warming_up:
+    num_steps = min(num_steps, run.config.d_warmup_steps - step)
+  return num_steps
+
+
+def _log_loop(run, metrics, num_steps, steps_per_sec, warming_up, first_loop):
+  """The loop's log line and TensorBoard scalars."""
+  options, config, trainer, step = run.options, run.config, run.trainer, run.step
+  logged = {k: v for k, v in metrics.items()
+            if not (warming_up and k in G_METRICS) and k not in SKIP_METRICS}
+  logged["g_lr"] = float(trainer.g_optimizer.learning_rate.numpy())
+  logged.update(_loss_scales(trainer, metrics, num_steps, step))
+  run.summaries.scalars(step, logged, steps_per_sec)
+  eta = ("" if first_loop else
+         f" | ETA {format_duration((options.steps - step) / steps_per_sec)}")
+  g_part = "D warm-up, G held" if warming_up else f"g_loss {metrics['g_loss']:.4f}"
+  logging.info("step %d/%d | d_loss %.4f %s D(real) %.3f D(fake) %.3f | "
+               "%.2f steps/s %.1f images/s%s", step, options.steps, metrics["d_loss"],
+               g_part, metrics["d_real"], metrics["d_fake"], steps_per_sec,
+               steps_per_sec * config.batch_size, eta)
+
+
+def _crossed(step, previous, every):
+  """Whether the loop from `previous` to `step` crossed a multiple of `every`."""
+  return step // every > previous // every
+
+
+def _watch(run, previous, metrics, warming_up):
+  """The collapse watch's alarms from the losses and, every summary_every steps, from the
+  singular values (also written to TensorBoard with a sample grid)."""
+  options, step, watch = run.options, run.step, run.collapse_watch
+  # D alone against a fixed G may well drive its loss to 0: not a collapse.
+  alarms = watch.observe_losses(step, metrics) if watch and not warming_up else []
+  if _crossed(step, previous, options.summary_every) or step == options.steps:
+    values = {**top_singular_values(run.trainer.generator),
+              **top_singular_values(run.trainer.discriminator)}
+    run.summaries.singular_values(step, values)
+    if watch:
+      alarms += watch.observe_singular_values(step, values)
+    run.summaries.samples(step, run.trainer.ema.ema_generator, run.source.class_names)
+  return alarms
+
+
+def _evaluate(run):
+  """The evaluation of the EMA G (and D on held-out images) at this step; its results, or
+  None on other workers."""
+  step = run.step
+  results = run.evaluation(run.trainer.ema.ema_generator)
+  run.summaries.evaluation(step, results)
+  logging.info("step %d evaluation (%d samples): IS %.3f FID %.3f KID %.4f "
+               "precision %.3f recall %.3f", step, results["num_samples"],
+               results["inception_score"], results["fid"], results["kid"],
+               results["precision"], results["recall"])
+  probe = run.probe
+  if probe is not None:
+    d_values = probe(run.trainer.discriminator)
+    run.summaries.held_out(step, d_values)
+    logging.info("step %d D on %d real images: training split mean %.3f, %.1f%% called "
+                 "real; %s split mean %.3f, %.1f%% (gap %.3f)", step, probe.num_images,
+                 d_values["train_mean"], 100 * d_values["train_accuracy"],
+                 probe.held_out_source.split, d_values["held_out_mean"],
+                 100 * d_values["held_out_accuracy"], d_values["gap"])
+  return results
+
+
+def _save(run, results):
+  """Saves a checkpoint (every worker takes part), the collapse watch's state, and offers an
+  evaluated step to the best checkpoints."""
+  path = run.keeper.save(run.step)
+  run.saved_step = run.step
+  if run.collapse_watch and run.chief:
+    files.write_json(run.run_dir.collapse_watch_path, run.collapse_watch.state())
+  logging.info("saved %s", path)
+  if run.best is not None and results is not None:
+    run.best.offer(run.step, results, path)
+
+
+def _train_loops(run):
+  """Phase 3: loops of steps until options.steps, SIGTERM or a collapse (`--on_collapse=
+  stop`), each followed by its log, summaries, evaluation and checkpoint when due.
+
+  Returns: (the last loop's metrics, "done", "sigterm" or "collapse").
+  """
+  options, trainer = run.options, run.trainer
+  metrics, first_loop = {}, True
+  handler = _preemption_handler(run.strategy, run.keeper)
+  runner = handler.run if handler else lambda fn, *args: fn(*args)
+  watch = (handler.watch_preemption_scope()
+           if isinstance(run.strategy, tf.distribute.TPUStrategy) else contextlib.nullcontext())
   with _SigtermFlag() if handler is None else contextlib.nullcontext() as sigterm, watch:
-    while step < options.steps:
-      until_checkpoint = options.checkpoint_every - step % options.checkpoint_every
-      num_steps = min(options.steps_per_loop, options.steps - step, until_checkpoint)
-      warming_up = trainer.in_d_warmup(step)
-      if warming_up:  # A loop is all D warm-up or none of it (its log line says which).
-        num_steps = min(num_steps, config.d_warmup_steps - step)
+    while run.step < options.steps:
+      warming_up = trainer.in_d_warmup(run.step)
+      num_steps = _loop_length(run, warming_up)
       start = time.time()
-      metrics, first_bad = run(trainer.train, iterator, num_steps)
+      metrics, first_bad = runner(trainer.train, run.iterator, num_steps)
       elapsed = time.time() - start
       if first_bad >= 0:
         raise NonFiniteLossError(
-            f"a loss became NaN or Inf at step {first_bad} (in the loop of steps {step} to "
-            f"{step + num_steps}); nothing was saved, the newest checkpoint in "
-            f"{options.model_dir} (step {saved_step}) is the last good one. Rerun to resume from "
-            "it, e.g. with lower learning rates.")
-      previous, step = step, step + num_steps
-      steps_per_sec = num_steps / elapsed
-      logged = {k: v for k, v in metrics.items()
-                if not (warming_up and k in G_METRICS) and k not in SKIP_METRICS}
-      logged["g_lr"] = float(trainer.g_optimizer.learning_rate.numpy())
-      logged.update(_loss_scales(trainer, metrics, num_steps, step))
-      summaries.scalars(step, logged, steps_per_sec)
-      eta = ("" if first_loop else
-             f" | ETA {format_duration((options.steps - step) / steps_per_sec)}")
-      g_part = ("D warm-up, G held" if warming_up else
-                f"g_loss {metrics['g_loss']:.4f}")
-      logging.info("step %d/%d | d_loss %.4f %s D(real) %.3f D(fake) %.3f | "
-                   "%.2f steps/s %.1f images/s%s", step, options.steps, metrics["d_loss"],
-                   g_part, metrics["d_real"], metrics["d_fake"], steps_per_sec,
-                   steps_per_sec * config.batch_size, eta)
+            f"a loss became NaN or Inf at step {first_bad} (in the loop of steps {run.step} "
+            f"to {run.step + num_steps}); nothing was saved, the newest checkpoint in "
+            f"{options.model_dir} (step {run.saved_step}) is the last good one. Rerun to "
+            "resume from it, e.g. with lower learning rates.")
+      previous = run.step
+      run.step += num_steps
+      _log_loop(run, metrics, num_steps, num_steps / elapsed, warming_up, first_loop)
       first_loop = False
-      # D alone against a fixed G may well drive its loss to 0: not a collapse.
-      alarms = (collapse_watch.observe_losses(step, metrics)
-                if collapse_watch and not warming_up else [])
-      if step // options.summary_every > previous // options.summary_every or \
-         step == options.steps:
-        values = {**top_singular_values(trainer.generator),
-                  **top_singular_values(trainer.discriminator)}
-        summaries.singular_values(step, values)
-        if collapse_watch:
-          alarms += collapse_watch.observe_singular_values(step, values)
-        summaries.samples(step, trainer.ema.ema_generator, source.class_names)
+      alarms = _watch(run, previous, metrics, warming_up)
       # Decided on every worker alike: an evaluated step is also saved (every worker takes
       # part in a save), so that a best one can be kept.
-      results = None
       evaluated = bool(options.eval_every) and (
-          step // options.eval_every > previous // options.eval_every or step == options.steps)
-      if evaluation and evaluated:
-        results = evaluation(trainer.ema.ema_generator)
-        summaries.evaluation(step, results)
-        logging.info("step %d evaluation (%d samples): IS %.3f FID %.3f KID %.4f "
-                     "precision %.3f recall %.3f", step, results["num_samples"],
-                     results["inception_score"], results["fid"], results["kid"],
-                     results["precision"], results["recall"])
-        if probe is not None:
-          d_values = probe(trainer.discriminator)
-          summaries.held_out(step, d_values)
-          logging.info("step %d D on %d real images: training split mean %.3f, %.1f%% called "
-                       "real; %s split mean %.3f, %.1f%% (gap %.3f)", step, probe.num_images,
-                       d_values["train_mean"], 100 * d_values["train_accuracy"],
-                       probe.held_out_source.split, d_values["held_out_mean"],
-                       100 * d_values["held_out_accuracy"], d_values["gap"])
-      fid_alarms = (collapse_watch.observe_evaluation(step, results["fid"])
-                    if collapse_watch and results is not None else [])
+          _crossed(run.step, previous, options.eval_every) or run.step == options.steps)
+      results = _evaluate(run) if run.evaluation and evaluated else None
+      fid_alarms = (run.collapse_watch.observe_evaluation(run.step, results["fid"])
+                    if run.collapse_watch and results is not None else [])
       for alarm in alarms + fid_alarms:
         logging.warning("collapse watch: %s", alarm)
-        summaries.collapse(step, alarm)
-      collapsed = options.on_collapse == "stop" and bool(alarms or (fid_stops and fid_alarms))
+        run.summaries.collapse(run.step, alarm)
+      collapsed = options.on_collapse == "stop" and bool(
+          alarms or (run.fid_stops and fid_alarms))
       stop = (sigterm is not None and sigterm.raised) or collapsed
-      if step % options.checkpoint_every == 0 or step == options.steps or stop or evaluated:
-        path = keeper.save(step)
-        saved_step = step
-        if collapse_watch and chief:
-          files.write_json(run_dir.collapse_watch_path, collapse_watch.state())
-        logging.info("saved %s", path)
-        if best is not None and results is not None:
-          best.offer(step, results, path)
-      summaries.flush()
+      if (run.step % options.checkpoint_every == 0 or run.step == options.steps or stop
+          or evaluated):
+        _save(run, results)
+      run.summaries.flush()
       if collapsed:
-        logging.warning("the collapse watch stopped the run: saved step %d", step)
-        stopped = "collapse"
-        break
+        logging.warning("the collapse watch stopped the run: saved step %d", run.step)
+        return metrics, "collapse"
       if stop:
-        logging.warning("SIGTERM: saved step %d and stopped", step)
-        stopped = "sigterm"
-        break
+        logging.warning("SIGTERM: saved step %d and stopped", run.step)
+        return metrics, "sigterm"
+  return metrics, "done"
+
+
+def _finish(run, stopped):
+  """Phase 4: the baked EMA generator of a finished run (chief; its path, else None), and
+  which checkpoint to export."""
+  options, best = run.options, run.best
   final = None
-  if stopped == "done" and chief:
-    final = _save_final_generator(run_dir, trainer, options)
+  if stopped == "done" and run.chief:
+    final = _save_final_generator(run.run_dir, run.trainer, options)
     logging.info("wrote the EMA generator with standing statistics to %s", final)
   if stopped == "collapse" and not (best is not None and best.entries):
     logging.warning("no evaluation ranked the checkpoints (--eval_every): the rolling ones "
@@ -354,5 +436,39 @@ def train(config, options, strategy=None, initial_generator=None):
     logging.info("the best checkpoint by %s is step %d (%.4g); export it with "
                  "tfbiggan-export --model_dir=%s --checkpoint=best", best.metric, top["step"],
                  top["value"], options.model_dir)
-  return {"step": step, "metrics": metrics, "stopped": stopped, "generator": final,
-          "trainer": trainer, "alarms": collapse_watch.alarms if collapse_watch else []}
+  return final
+
+
+def train(config, options, strategy=None, initial_generator=None):
+  """Trains `config` until `options.steps`; resumes from `options.model_dir`.
+
+  The phases: `_set_up` (checks, trainer, restore), `_monitor` (summaries, collapse watch,
+  evaluation, data), `_train_loops`, `_finish` (the baked EMA generator).
+
+  `initial_generator`: the `TrainedModel` of `options.init_generator` when the caller has
+  already loaded it (to read its config); else it is loaded here, for a fresh run only.
+
+  Returns: dict with "step", "metrics" (of the last loop), "stopped" ("done",
+  "already_done", "sigterm" or "collapse": `--on_collapse=stop`), "generator" (path of the
+  baked EMA generator or None), "trainer", "alarms" (the collapse watch's,
+  `collapse_watch.Alarm`).
+
+  Raises:
+    ValueError: a batch the replicas cannot split, a config that differs from the one in
+      model_dir, a data set with another number of classes, an init_generator of another
+      architecture or a class_init that does not fit; before anything is written.
+    FileNotFoundError: the data set is missing (the message says how to prepare it).
+    NonFiniteLossError: a loss became NaN / Inf (the newest checkpoint is the last good one).
+  """
+  run = _set_up(config, options, strategy, initial_generator)
+  if run.step >= options.steps:
+    logging.info("model_dir is at step %d >= --steps=%d: nothing to train", run.step,
+                 options.steps)
+    return {"step": run.step, "metrics": {}, "stopped": "already_done", "generator": None,
+            "alarms": []}
+  _monitor(run)
+  metrics, stopped = _train_loops(run)
+  final = _finish(run, stopped)
+  return {"step": run.step, "metrics": metrics, "stopped": stopped, "generator": final,
+          "trainer": run.trainer,
+          "alarms": run.collapse_watch.alarms if run.collapse_watch else []}
