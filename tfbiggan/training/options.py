@@ -8,10 +8,12 @@ This module imports nothing heavy, so that `tfbiggan-train --help` answers at on
 import dataclasses
 from typing import Optional
 
+from tfbiggan.training.precision import POLICIES
+
 # What --on_collapse may be (tfbiggan.training.collapse_watch acts on them).
 COLLAPSE_ACTIONS = ("warn", "stop", "off")
-# What --precision may be (tfbiggan.training.precision.POLICIES).
-TRAINING_PRECISIONS = ("float32", "bfloat16", "float16")
+# What --precision may be: a precision with a Keras policy ("auto" is for sampling only).
+TRAINING_PRECISIONS = tuple(POLICIES)
 
 
 def option(default, help, lower_bound=None, choices=None):  # pylint: disable=redefined-builtin
