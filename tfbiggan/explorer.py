@@ -20,6 +20,7 @@ from tfbiggan.modules.generator_module import (generate_from_embedding, load_gen
                                        module_class_embeddings, module_class_names,
                                        module_resolution, module_sizes)
 from tfbiggan.latent.interpolation import class_walk, noise_walk
+from tfbiggan.modules.module_precision import ModuleInPrecision, module_in_precision
 from tfbiggan.sampling import class_grid_inputs, truncated_noise
 
 NUM_DIRECTIONS = 5  # Direction sliders: the strongest SeFa directions.
@@ -29,9 +30,12 @@ class Explorer:
   """One module, ready to draw from.
 
   Args:
-    module: a loaded generator module (from `load_generator_module`) with the `embedding`
-      signature, or the path / handle of one.
+    module: a loaded generator module (from `load_generator_module`, or one sampling in a
+      reduced precision from `module_in_precision`) with the `embedding` signature, or the
+      path / handle of one.
     batch_size: images per module call.
+    precision: with a path or handle, the precision to sample in (`module_in_precision`:
+      "float32", "bfloat16", "float16" or "auto").
     warm_up: in a background thread, compute the SeFa directions (for BigGAN-deep 128 this
       builds a Keras generator from the module's weights: seconds) and trace the
       projection step (seconds too), so both are ready when their tabs are used.
@@ -40,9 +44,9 @@ class Explorer:
     ValueError: a module without the `embedding` signature (says how to re-export it).
   """
 
-  def __init__(self, module, batch_size=16, warm_up=False):
+  def __init__(self, module, batch_size=16, warm_up=False, precision="float32"):
     if isinstance(module, str):
-      module = load_generator_module(module)
+      module = module_in_precision(load_generator_module(module), precision, source=module)
     self.module = module
     self.rows = module_class_embeddings(module)  # [num_classes, shared_dim]
     self.class_names = module_class_names(module)
@@ -113,7 +117,9 @@ class Explorer:
         # pylint: disable=import-outside-toplevel
         from tfbiggan.latent.directions import sefa_directions
         from tfbiggan.modules.pretrained import generator_from_module
-        directions, _ = sefa_directions(generator_from_module(self.module))
+        generator = (self.module.generator if isinstance(self.module, ModuleInPrecision)
+                     else generator_from_module(self.module))
+        directions, _ = sefa_directions(generator)
         self._directions = directions[:NUM_DIRECTIONS]
       return self._directions
 

@@ -28,6 +28,8 @@ from absl import app
 from absl import flags
 from absl import logging as absl_logging
 
+from tfbiggan.training.precision import PRECISIONS
+
 FLAGS = flags.FLAGS
 
 # Lines of TensorFlow's C++ start-up that say nothing to a user of the command.
@@ -53,6 +55,15 @@ MODULE_HELP = ("The module: a short name (biggan-deep-128; downloaded and conver
                "the cache), a TF-Hub URL, a Kaggle handle, an official module's folder or "
                ".tar.gz, or a folder written by tfbiggan-export or tfbiggan-convert "
                "(docs/pretrained.md).")
+
+# --precision of the commands that sample (`tfbiggan.modules.module_precision`).
+SAMPLING_PRECISIONS = PRECISIONS
+PRECISION_HELP = ("Sampling arithmetic: float32 (the module's own), bfloat16 (bfloat16 products; "
+                  "weights, BN statistics and images float32: faster on CPUs with AMX or "
+                  "AVX512-BF16 and on recent GPUs), float16 (the same, for GPUs without "
+                  "bfloat16 units), or auto (bfloat16 where this CPU has AMX or AVX512-BF16, "
+                  "else float32). The image difference: docs/benchmarks.md.")
+
 
 def _drop_tensorflow_info(record):
   """absl handler filter: False for info lines that TensorFlow's own modules log."""
@@ -123,6 +134,16 @@ def nothing_written_to(output):
     yield
   except (ValueError, OSError) as error:
     raise UserError(f"{error}; nothing was written to {output}") from None
+
+
+def load_module(strategy=None, tfbiggan_only=True):
+  """The command's --module, loaded (`load_generator_module`), sampling in its --precision
+  (`module_in_precision`)."""
+  # pylint: disable=import-outside-toplevel
+  from tfbiggan.modules.generator_module import load_generator_module
+  from tfbiggan.modules.module_precision import module_in_precision
+  module = load_generator_module(FLAGS.module, strategy, tfbiggan_only)
+  return module_in_precision(module, FLAGS.precision, strategy, f"--module={FLAGS.module}")
 
 
 def require(*names):

@@ -41,6 +41,7 @@ flags.DEFINE_integer("num_samples", 10000, "Generated samples per truncation (pa
 flags.DEFINE_integer("batch_size", 50, "Images per module call.", lower_bound=1)
 flags.DEFINE_integer("num_splits", 10, "Inception Score splits.", lower_bound=1)
 flags.DEFINE_integer("seed", 0, "Noise and class seed.")
+flags.DEFINE_enum("precision", "float32", common.SAMPLING_PRECISIONS, common.PRECISION_HELP)
 flags.DEFINE_string("output_dir", "eval", "Where truncation_curve.{png,json} go.")
 flags.DEFINE_string("tpu", None, "TPU name or address ('local' on a TPU VM, '' on Colab); "
                     "without it the strategy follows the machine as in tfbiggan-train.")
@@ -65,14 +66,14 @@ def main(argv):
   # pylint: disable=import-outside-toplevel
   from tfbiggan import files
   from tfbiggan.distribute import resolve_strategy
-  from tfbiggan.modules.generator_module import load_generator_module, module_resolution
+  from tfbiggan.modules.generator_module import module_resolution
   from tfbiggan.metrics import evaluate
   from tfbiggan.metrics.classifier import classifier_by_name
   if not files.exists(FLAGS.reference) and not FLAGS.reference_dataset:
     raise app.UsageError(f"--reference={FLAGS.reference} does not exist; pass "
                          "--reference_dataset to compute it")
   strategy = resolve_strategy(FLAGS.tpu)
-  module = load_generator_module(FLAGS.module, strategy, tfbiggan_only=False)
+  module = common.load_module(strategy, tfbiggan_only=False)
   classifier = classifier_by_name(FLAGS.classifier, strategy)
   batches, count = ((None, None) if files.exists(FLAGS.reference)
                     else _reference_batches(module_resolution(module)))

@@ -21,6 +21,7 @@ flags.DEFINE_string("module", None, common.MODULE_HELP)
 flags.DEFINE_integer("port", 7860, "The local port to serve on.", lower_bound=1,
                      upper_bound=65535)
 flags.DEFINE_integer("batch_size", 16, "Images per module call.", lower_bound=1)
+flags.DEFINE_enum("precision", "float32", common.SAMPLING_PRECISIONS, common.PRECISION_HELP)
 
 
 def main(argv):
@@ -30,7 +31,7 @@ def main(argv):
   from tfbiggan.explorer_app import build_app, import_gradio, launch
   import_gradio()  # Before the module loads: a missing extra is said at once.
   from tfbiggan.explorer import Explorer
-  explorer = Explorer(FLAGS.module, batch_size=FLAGS.batch_size, warm_up=True)
+  explorer = Explorer(common.load_module(), batch_size=FLAGS.batch_size, warm_up=True)
   app = build_app(explorer)
   print(f"tfbiggan-explore: serving {FLAGS.module} on http://127.0.0.1:{FLAGS.port} "
         "(Ctrl-C stops it)", flush=True)

@@ -37,6 +37,7 @@ flags.DEFINE_float("truncation", 0.5, "Truncation in [0, 1].", lower_bound=0.0,
 flags.DEFINE_integer("scale", 0, "Integer upscaling of each image (0: to at least 128 px).",
                      lower_bound=0)
 flags.DEFINE_integer("batch_size", 16, "Images per module call.", lower_bound=1)
+flags.DEFINE_enum("precision", "float32", common.SAMPLING_PRECISIONS, common.PRECISION_HELP)
 flags.DEFINE_string("out", "interpolation.png", "The PNG strip to write.")
 flags.DEFINE_string("animation", None, "Also write the walk as a looping .gif or .webp "
                     "(each frame a column of the strip).")
@@ -65,13 +66,12 @@ def main(argv):
   del argv
   _check_flags()
   # pylint: disable=import-outside-toplevel
-  from tfbiggan.modules.generator_module import (load_generator_module, module_class_names,
-                                         module_sizes)
+  from tfbiggan.modules.generator_module import module_class_names, module_sizes
   from tfbiggan.image_grid import save_animation, save_image_grid
   if FLAGS.from_latent is not None:
     images, rows, truncation, title = _latent_walk()
   else:
-    module = load_generator_module(FLAGS.module)
+    module = common.load_module()
     names = module_class_names(module)
     dim_z, num_classes = module_sizes(module)
     images, rows, title = _walk(module, names, dim_z, num_classes)
@@ -96,7 +96,7 @@ def _latent_walk():
   from tfbiggan.latent.projection import Projection
   from tfbiggan.modules.pretrained import load_pretrained_with_class_names
   projection = Projection.load(FLAGS.from_latent)
-  generator, names = load_pretrained_with_class_names(FLAGS.module)
+  generator, names = load_pretrained_with_class_names(FLAGS.module, FLAGS.precision)
   try:
     projection.check_fits(generator.shared_embedding.w.numpy())
   except ValueError as error:

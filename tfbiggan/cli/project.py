@@ -39,6 +39,7 @@ flags.DEFINE_float("truncation", 1.0, "Truncation t: z stays in [-2t, 2t], and t
                    "uses its BN statistics of t.", lower_bound=0.0, upper_bound=1.0)
 flags.DEFINE_float("feature_weight", 1.0, "Weight of the discriminator-feature loss (when the "
                    "module carries its discriminator; 0: pixels only).", lower_bound=0.0)
+flags.DEFINE_enum("precision", "float32", common.SAMPLING_PRECISIONS, common.PRECISION_HELP)
 flags.DEFINE_integer("seed", 0, "Seed of the starting noise: the same seed, the same result.")
 flags.DEFINE_integer("scale", 0, "Integer upscaling in <out>.png (0: to at least 128 px).",
                      lower_bound=0)
@@ -65,14 +66,14 @@ def main(argv):
   # pylint: disable=import-outside-toplevel
   import numpy as np
   from tfbiggan.class_names import lookup_class
-  from tfbiggan.modules.generator_module import (load_generator_module, module_class_names,
-                                         module_resolution, require_embedding_signature)
+  from tfbiggan.modules.generator_module import (module_class_names, module_resolution,
+                                                 require_embedding_signature)
   from tfbiggan.image_grid import save_image_grid
   from tfbiggan.data.preprocessing import read_image
   from tfbiggan.latent.projection import describe, project
   if not files.exists(FLAGS.image):
     raise common.UserError(f"no image at --image={FLAGS.image}")
-  module = load_generator_module(FLAGS.module)
+  module = common.load_module()
   require_embedding_signature(module)
   names = module_class_names(module)
   hint = None if FLAGS["class"].value is None else lookup_class(FLAGS["class"].value, names)

@@ -41,6 +41,7 @@ flags.DEFINE_list("strengths", ["-3", "-1.5", "0", "1.5", "3"], "Steps along --d
                   "in units of z.")
 flags.DEFINE_string("latent", None, "A projection (.npz of tfbiggan-project): draw it, and its "
                     "z with each of --classes (and along --direction).")
+flags.DEFINE_enum("precision", "float32", common.SAMPLING_PRECISIONS, common.PRECISION_HELP)
 flags.DEFINE_enum("direction_layers", "all", ["all", "first"], "Layers whose weights define "
                   "the directions: every layer that reads z, or G's first linear layer.")
 
@@ -51,14 +52,14 @@ def main(argv):
   if not FLAGS.out.lower().endswith(".png"):
     raise app.UsageError(f"--out must name a .png file, got {FLAGS.out}")
   # pylint: disable=import-outside-toplevel
-  from tfbiggan.modules.generator_module import load_generator_module, module_sizes, sample_class_grid
+  from tfbiggan.modules.generator_module import module_sizes, sample_class_grid
   from tfbiggan.image_grid import save_image_grid
   if FLAGS.latent is not None:
     images, labels, cols, title = _latent_grid()
   elif FLAGS.direction is not None:
     images, labels, cols, title = _direction_grid()
   else:
-    module = load_generator_module(FLAGS.module)
+    module = common.load_module()
     classes = FLAGS.classes or list(range(min(10, module_sizes(module)[1])))
     images, labels = sample_class_grid(module, classes, FLAGS.samples_per_class,
                                        FLAGS.truncation, FLAGS.seed, FLAGS.batch_size)
@@ -88,7 +89,7 @@ def _latent_grid():
   from tfbiggan.latent.projection import Projection
   from tfbiggan.modules.pretrained import load_pretrained_with_class_names
   projection = Projection.load(FLAGS.latent)
-  generator, names = load_pretrained_with_class_names(FLAGS.module)
+  generator, names = load_pretrained_with_class_names(FLAGS.module, FLAGS.precision)
   title = f"{FLAGS.latent}, truncation {projection.truncation:g}"
   direction, strengths = None, (0.0,)
   if FLAGS.direction is not None:
@@ -109,7 +110,7 @@ def _direction_grid():
   from tfbiggan.latent.directions import direction_grid
   from tfbiggan.modules.pretrained import load_pretrained_with_class_names
   strengths = common.float_list("strengths", FLAGS.strengths)
-  generator, names = load_pretrained_with_class_names(FLAGS.module)
+  generator, names = load_pretrained_with_class_names(FLAGS.module, FLAGS.precision)
   direction, singular_value = _direction(generator)
   classes = FLAGS.classes or [0]
   images, labels = direction_grid(generator, names, direction, strengths,

@@ -12,6 +12,7 @@
   official.py          the official TF1-format modules as arrays
   official_names.py    their variable names, and where each lands in our Keras weights
   pretrained.py        `load_pretrained`: the Keras Generator (and D) of a module
+  module_precision.py  `module_in_precision`: a loaded module sampling in bfloat16 / float16
 
 Writing modules (export, conversion) is `tfbiggan_export`'s; `resolve_module` calls its
 converter to fill the cache, the one call from the core into it.
