@@ -6,10 +6,12 @@ module into an `Explorer` (start-up), the first drawing (which also warms the mo
 compiled function), then the mean latency of a Samples-tab drawing of 1 and of 8 images,
 and of a Directions-tab edit (one image; the SeFa directions are computed once, on first
 use, and that time is printed too). Baseline, measured in the same run: the same 8 images
-from the Keras generator in memory (tf.function, the same batch), so that the ratio says what
-going through the module costs.
+from the float32 Keras generator in memory (tf.function, the same batch), so that the ratio
+says what going through the module costs. Each of --precisions gets its own explorer
+(`Explorer(..., precision=)`, the command's --precision; bfloat16 draws from a Keras
+generator in bfloat16 that it builds and traces at start-up).
 
-  python benchmarks/explorer_latency.py --repeats=5
+  python benchmarks/explorer_latency.py --repeats=5 --precisions=float32,bfloat16
 """
 
 import os
@@ -23,6 +25,8 @@ import machine
 
 flags.DEFINE_list("configs", ["digits-32", "biggan-deep-128"], "Presets to measure.")
 flags.DEFINE_integer("repeats", 5, "Timed drawings per figure.", lower_bound=1)
+flags.DEFINE_list("precisions", ["float32"], "Sampling precisions to measure (float32, "
+                  "bfloat16, float16).")
 FLAGS = flags.FLAGS
 
 
@@ -48,30 +52,31 @@ def main(argv):
     config = tfbiggan.get_config(name, truncation_grid=(0.0, 0.25, 0.5, 0.75, 1.0))
     generator = tfbiggan.Generator(config)
     path = export_generator(generator, os.path.join(folder, name))
-    start = time.perf_counter()
-    explorer = Explorer(path)
-    startup = time.perf_counter() - start
-    start = time.perf_counter()
-    explorer.samples(0, 0.5, 0, 1)
-    first = time.perf_counter() - start
-    one = _mean_seconds(lambda: explorer.samples(0, 0.5, 1, 1), FLAGS.repeats)
-    eight = _mean_seconds(lambda: explorer.samples(0, 0.5, 2, 8), FLAGS.repeats) / 8
-    start = time.perf_counter()
-    explorer.directions()
-    directions = time.perf_counter() - start
-    strengths = [1.0] + [0.0] * (NUM_DIRECTIONS - 1)
-    edit = _mean_seconds(lambda: explorer.edit(0, 3, 0.5, strengths), FLAGS.repeats)
-
     z = tf.constant(tfbiggan.truncated_noise(8, config.dim_z, 0.5, seed=2))
     y = tf.one_hot(np.zeros(8, np.int32), config.num_classes)
     in_memory = tf.function(lambda z, y: generator(z, y, truncation=0.5))
     in_memory(z, y)
-    baseline = _mean_seconds(lambda: in_memory(z, y).numpy(), FLAGS.repeats) / 8
-    print(f"{name}: start-up (load the module) {startup:.2f} s; first drawing {first:.2f} s; "
-          f"per image: 1 image {one * 1000:.0f} ms, batch of 8 {eight * 1000:.0f} ms "
-          f"(Keras generator in memory {baseline * 1000:.0f} ms, ratio "
-          f"{eight / baseline:.2f}x); direction edit {edit * 1000:.0f} ms (directions "
-          f"computed once in {directions:.2f} s)")
+    for precision in FLAGS.precisions:
+      start = time.perf_counter()
+      explorer = Explorer(path, precision=precision)
+      startup = time.perf_counter() - start
+      start = time.perf_counter()
+      explorer.samples(0, 0.5, 0, 1)
+      first = time.perf_counter() - start
+      one = _mean_seconds(lambda: explorer.samples(0, 0.5, 1, 1), FLAGS.repeats)
+      eight = _mean_seconds(lambda: explorer.samples(0, 0.5, 2, 8), FLAGS.repeats) / 8
+      start = time.perf_counter()
+      explorer.directions()
+      directions = time.perf_counter() - start
+      strengths = [1.0] + [0.0] * (NUM_DIRECTIONS - 1)
+      edit = _mean_seconds(lambda: explorer.edit(0, 3, 0.5, strengths), FLAGS.repeats)
+      baseline = _mean_seconds(lambda: in_memory(z, y).numpy(), FLAGS.repeats) / 8
+      print(f"{name}, {precision}: start-up (load the module) {startup:.2f} s; first drawing "
+            f"{first:.2f} s; per image: 1 image {one * 1000:.0f} ms, batch of 8 "
+            f"{eight * 1000:.0f} ms (float32 Keras generator in memory "
+            f"{baseline * 1000:.0f} ms, ratio {eight / baseline:.2f}x); direction edit "
+            f"{edit * 1000:.0f} ms (directions computed once in {directions:.2f} s)",
+            flush=True)
   return 0
 
 

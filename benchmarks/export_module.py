@@ -1,16 +1,25 @@
-"""Benchmark: an exported tfbiggan module against pytorch-pretrained-biggan (the baseline).
+"""Benchmark: sampling from an exported tfbiggan module against pytorch-pretrained-biggan.
 
 For a preset (default biggan-deep-128, random weights, the official 51-point truncation
 grid; statistics are not baked, which changes no timing) it exports our TF-Hub module with
 XLA off and on, and with the training trace of --trainable_call, and builds
 pytorch-pretrained-biggan's BigGAN-deep from its own default config (the 128 px model) with
-random weights, saved with torch.save. For each it prints the size on
-disk, the load time (from the files to a model ready to sample, in a fresh interpreter state
-as far as one process allows) and images/s at the batch size, all on the CPU, in one run;
-then --fresh_loads loads of the XLA-off module, each the first of a new interpreter.
+random weights, saved with torch.save. Then, all on the CPU and in one run:
+  - per variant, the size on disk and the load time (files to a model ready to sample);
+  - images/s at each of --batch_sizes, the variants timed call by call in turn (one window),
+    the median of --calls calls after a first call (timed apart: tracing, compiling);
+  - the variants: our module's `default` signature (XLA off, on), the module sampling in
+    bfloat16 (`module_in_precision`, the commands' --precision=bfloat16), and PyTorch eager,
+    under `torch.compile`, and under `torch.compile` with `torch.autocast("cpu",
+    torch.bfloat16)` (what a user after speed on a CPU with bfloat16 units picks);
+  - --fresh_loads times a new process that loads the module (XLA off) and draws its first
+    batch, against a new process that loads the PyTorch state dict and draws its first batch
+    (eager), alternating.
+Ratios are against compiled PyTorch in float32 and in bfloat16 from the same run. The CPU's
+model, extensions and float32 matmul rate are printed first.
 
   pip install torch==2.13.0 pytorch-pretrained-biggan==0.1.1   # the `reference` extra
-  python benchmarks/export_module.py --batch_size=8 --calls=5
+  python benchmarks/export_module.py --batch_sizes=1,8 --calls=5
 """
 
 import os
@@ -23,24 +32,51 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
+from absl import logging  # noqa: E402
+
+import machine  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("config", "biggan-deep-128", "Preset to export (the PyTorch baseline is "
                     "always its BigGAN-deep-128).")
-flags.DEFINE_integer("batch_size", 8, "Images per call.", lower_bound=1)
-flags.DEFINE_integer("calls", 5, "Timed calls after one warm-up call.", lower_bound=1)
+flags.DEFINE_list("batch_sizes", ["1", "8"], "Images per call, one timing each.")
+flags.DEFINE_integer("calls", 5, "Timed calls per variant and batch size, after a first "
+                     "call.", lower_bound=1)
 flags.DEFINE_float("truncation", 0.5, "Truncation of the samples.")
-flags.DEFINE_integer("fresh_loads", 3, "Loads of the XLA-off module, each the first of a "
-                     "fresh Python process.", lower_bound=0)
+flags.DEFINE_integer("fresh_loads", 3, "New processes per side that load and draw a first "
+                     "batch.", lower_bound=0)
+flags.DEFINE_boolean("compile", True, "Include the torch.compile rows (compiling takes "
+                     "minutes on a small CPU).")
 
-# Run in a new interpreter: what a user's first `load_generator_module` costs after
-# `import tfbiggan`, TensorFlow's one-time work included.
-_FRESH_LOAD = """
+# A new interpreter: what a user's first load and first batch cost after the imports,
+# TensorFlow's and PyTorch's one-time work included. Each prints "<load s> <first batch s>".
+_FRESH_TFBIGGAN = """
 import sys, time
+import numpy as np, tensorflow as tf
 from tfbiggan.modules.generator_module import load_generator_module
 start = time.perf_counter()
-load_generator_module(sys.argv[1])
-print(time.perf_counter() - start)
+module = load_generator_module(sys.argv[1])
+loaded = time.perf_counter()
+batch, truncation = int(sys.argv[2]), float(sys.argv[3])
+z = tf.zeros([batch, int(module.dim_z.numpy())])
+y = tf.one_hot(np.arange(batch) % int(module.num_classes.numpy()), int(module.num_classes.numpy()))
+module.signatures["default"](z=z, y=y, truncation=tf.constant(truncation))["default"].numpy()
+print(loaded - start, time.perf_counter() - loaded)
+"""
+_FRESH_PYTORCH = """
+import sys, time
+import torch
+from pytorch_pretrained_biggan import BigGAN, BigGANConfig
+start = time.perf_counter()
+model = BigGAN(BigGANConfig())
+model.load_state_dict(torch.load(sys.argv[1]))
+model.eval()
+loaded = time.perf_counter()
+batch, truncation = int(sys.argv[2]), float(sys.argv[3])
+with torch.no_grad():
+  model(torch.zeros(batch, 128), torch.nn.functional.one_hot(torch.arange(batch) % 1000,
+                                                             1000).float(), truncation)
+print(loaded - start, time.perf_counter() - loaded)
 """
 
 
@@ -50,55 +86,64 @@ def _folder_megabytes(path):
   return total / 2**20
 
 
-def _time_calls(call, calls):
-  """(seconds of the first call, images/s of the next `calls`)."""
-  start = time.perf_counter()
-  call()
-  first = time.perf_counter() - start
-  start = time.perf_counter()
-  for _ in range(calls):
-    call()
-  return first, calls * FLAGS.batch_size / (time.perf_counter() - start)
+class _Variant:
+  """One way to sample: `label`, size on disk (MiB), load time (s), and `make_call(batch)`
+  -> a function drawing one batch (its result materialised)."""
+
+  def __init__(self, label, megabytes, load_seconds, make_call):
+    self.label, self.megabytes, self.load_seconds = label, megabytes, load_seconds
+    self.make_call = make_call
+    self.first = {}  # batch -> seconds of the first call.
+    self.seconds = {}  # batch -> [seconds of each timed call].
 
 
-def _tfbiggan_rows(folder):
+def _tfbiggan_variants(folder):
+  """(preset name, [_Variant]) of our module: XLA off, XLA on, bfloat16; and the module
+  path (XLA off) for the fresh loads."""
   import numpy as np
   import tensorflow as tf
 
   import tfbiggan
   from tfbiggan_export.exporter import export_generator
-  from tfbiggan.modules.generator_module import load_generator_module as load_module
+  from tfbiggan.modules.generator_module import load_generator_module
+  from tfbiggan.modules.module_precision import module_in_precision
   config = tfbiggan.get_config(FLAGS.config, initializer="normal",
                                truncation_grid=tfbiggan.configs.OFFICIAL_TRUNCATION_GRID)
   generator = tfbiggan.Generator(config)
-  z = tf.constant(tfbiggan.truncated_noise(FLAGS.batch_size, config.dim_z, FLAGS.truncation,
-                                           seed=0))
-  y = tf.one_hot(np.arange(FLAGS.batch_size) % config.num_classes, config.num_classes)
-  t = tf.constant(FLAGS.truncation)
-  rows = []
-  variants = (("XLA off", False, False), ("XLA on", True, False),
-              ("XLA off, --trainable_call", False, True))
-  for name, xla, trainable_call in variants:
-    path = export_generator(generator, os.path.join(folder, f"{xla}_{trainable_call}"),
-                            jit_compile=xla, trainable_call=trainable_call)
-    start = time.perf_counter()
-    module = load_module(path)
-    load = time.perf_counter() - start
+  truncation = tf.constant(FLAGS.truncation)
+
+  def caller(module):
     signature = module.signatures["default"]
-    first, rate = _time_calls(lambda: signature(z=z, y=y, truncation=t)["default"].numpy(),
-                              FLAGS.calls)
-    rows.append((f"tfbiggan module, {name}", _folder_megabytes(path), load, first, rate))
-  fresh = [_fresh_load(os.path.join(folder, "False_False")) for _ in range(FLAGS.fresh_loads)]
-  return config.name, rows, fresh
+
+    def make_call(batch):
+      z = tf.constant(tfbiggan.truncated_noise(batch, config.dim_z, FLAGS.truncation, seed=0))
+      y = tf.one_hot(np.arange(batch) % config.num_classes, config.num_classes)
+      return lambda: signature(z=z, y=y, truncation=truncation)["default"].numpy()
+
+    return make_call
+
+  variants = []
+  paths = {}
+  for name, xla, trainable_call in (("XLA off", False, False), ("XLA on", True, False),
+                                    ("XLA off, --trainable_call", False, True)):
+    paths[name] = export_generator(generator, os.path.join(folder, f"{xla}_{trainable_call}"),
+                                   jit_compile=xla, trainable_call=trainable_call)
+    start = time.perf_counter()
+    module = load_generator_module(paths[name])
+    load = time.perf_counter() - start
+    variants.append(_Variant(f"tfbiggan module, {name}", _folder_megabytes(paths[name]), load,
+                             None if trainable_call else caller(module)))
+  start = time.perf_counter()
+  bfloat16 = module_in_precision(load_generator_module(paths["XLA off"]), "bfloat16")
+  variants.append(_Variant("tfbiggan module, --precision=bfloat16",
+                           _folder_megabytes(paths["XLA off"]), time.perf_counter() - start,
+                           caller(bfloat16)))
+  return config.name, variants, paths["XLA off"]
 
 
-def _fresh_load(path):
-  out = subprocess.run([sys.executable, "-c", _FRESH_LOAD, path], check=True,
-                       capture_output=True, text=True).stdout
-  return float(out.split()[-1])
-
-
-def _pytorch_row(folder):
+def _pytorch_variants(folder):
+  """([_Variant] of pytorch-pretrained-biggan: eager, compiled, compiled + autocast
+  bfloat16), the state dict's path, torch's thread count."""
   import torch
   from pytorch_pretrained_biggan import BigGAN, BigGANConfig
   torch.manual_seed(0)
@@ -109,16 +154,53 @@ def _pytorch_row(folder):
   model.load_state_dict(torch.load(path))
   model.eval()
   load = time.perf_counter() - start
-  z = torch.randn(FLAGS.batch_size, 128).clamp(-2, 2) * FLAGS.truncation
-  y = torch.nn.functional.one_hot(torch.arange(FLAGS.batch_size) % 1000, 1000).float()
+  megabytes = os.path.getsize(path) / 2**20
 
-  def call():
-    with torch.no_grad():
-      model(z, y, FLAGS.truncation)
+  def caller(forward, autocast):
+    def make_call(batch):
+      z = torch.randn(batch, 128).clamp(-2, 2) * FLAGS.truncation
+      y = torch.nn.functional.one_hot(torch.arange(batch) % 1000, 1000).float()
 
-  first, rate = _time_calls(call, FLAGS.calls)
-  return ("pytorch-pretrained-biggan (baseline)", os.path.getsize(path) / 2**20, load, first,
-          rate), torch.get_num_threads()
+      def call():
+        with torch.no_grad(), torch.autocast("cpu", torch.bfloat16, enabled=autocast):
+          return forward(z, y, FLAGS.truncation).float().numpy()
+
+      return call
+
+    return make_call
+
+  variants = [_Variant("PyTorch eager", megabytes, load, caller(model, False))]
+  if FLAGS.compile:
+    compiled = torch.compile(model)
+    variants += [_Variant("PyTorch torch.compile", megabytes, load, caller(compiled, False)),
+                 _Variant("PyTorch torch.compile + autocast bf16", megabytes, load,
+                          caller(compiled, True))]
+  return variants, path, torch.get_num_threads()
+
+
+def _time_in_turn(variants, batch):
+  """Fills each variant's first-call and timed-call seconds at `batch`, the variants' calls
+  interleaved so that all see the same machine."""
+  import numpy as np
+  calls = {}
+  for variant in variants:
+    calls[variant] = variant.make_call(batch)
+    start = time.perf_counter()
+    calls[variant]()
+    variant.first[batch] = time.perf_counter() - start
+    variant.seconds[batch] = []
+  for _ in range(FLAGS.calls):
+    for variant in variants:
+      start = time.perf_counter()
+      calls[variant]()
+      variant.seconds[batch].append(time.perf_counter() - start)
+  return {variant: batch / float(np.median(variant.seconds[batch])) for variant in variants}
+
+
+def _fresh(script, path, batch):
+  out = subprocess.run([sys.executable, "-c", script, path, str(batch), str(FLAGS.truncation)],
+                       check=True, capture_output=True, text=True).stdout
+  return tuple(float(value) for value in out.split()[-2:])
 
 
 def main(argv):
@@ -128,19 +210,42 @@ def main(argv):
   except ImportError:
     raise app.UsageError("the baseline needs `pip install torch==2.13.0 "
                          "pytorch-pretrained-biggan==0.1.1` (tfbiggan's `reference` extra)")
+  batch_sizes = [int(b) for b in FLAGS.batch_sizes]
+  logging.set_verbosity(logging.WARNING)  # The exporter's and SavedModel's info lines.
+  print(f"machine: {machine.describe()}; float32 matmul {machine.matmul_gflops():.0f} GFLOP/s",
+        flush=True)
   with tempfile.TemporaryDirectory() as folder:
-    baseline, threads = _pytorch_row(folder)
-    name, rows, fresh = _tfbiggan_rows(folder)
-  print(f"{name} on the CPU ({os.cpu_count()} cores; torch threads {threads}), batch "
-        f"{FLAGS.batch_size}, truncation {FLAGS.truncation}, {FLAGS.calls} timed calls")
-  print(f"  {'':38s} {'size MiB':>9s} {'load s':>7s} {'1st call s':>10s} {'images/s':>9s} "
-        f"{'vs baseline':>11s}")
-  for label, size, load, first, rate in [baseline] + rows:
-    print(f"  {label:38s} {size:9.1f} {load:7.2f} {first:10.2f} {rate:9.2f} "
-          f"{rate / baseline[4]:10.2f}x")
-  if fresh:
-    print(f"  XLA-off module, first load of a fresh process (after `import tfbiggan`): "
-          f"{', '.join(f'{seconds:.2f}' for seconds in fresh)} s")
+    pytorch, state_dict, threads = _pytorch_variants(folder)
+    name, ours, module_path = _tfbiggan_variants(folder)
+    timed = [v for v in pytorch + ours if v.make_call is not None]
+    print(f"{name} on the CPU ({os.cpu_count()} cores; torch threads {threads}), truncation "
+          f"{FLAGS.truncation}, median of {FLAGS.calls} calls in turn after a first call",
+          flush=True)
+    rates = {batch: _time_in_turn(timed, batch) for batch in batch_sizes}
+    fresh = []
+    for _ in range(FLAGS.fresh_loads):
+      fresh.append((_fresh(_FRESH_TFBIGGAN, module_path, batch_sizes[0]),
+                    _fresh(_FRESH_PYTORCH, state_dict, batch_sizes[0])))
+  baselines = [v for v in pytorch if "compile" in v.label] or pytorch[:1]
+  print(f"  {'':44s} {'size MiB':>8s} {'load s':>6s}" + "".join(
+      f" | batch {b}: {'1st s':>6s} {'images/s':>8s} " + " ".join(
+          f"{'vs ' + ('bf16' if 'bf16' in base.label else 'f32'):>7s}" for base in baselines)
+      for b in batch_sizes))
+  for variant in pytorch + ours:
+    row = f"  {variant.label:44s} {variant.megabytes:8.1f} {variant.load_seconds:6.2f}"
+    for batch in batch_sizes:
+      if variant.make_call is None:
+        row += f" | {'':>8s} {'-':>6s} {'-':>8s} " + " ".join(f"{'-':>7s}" for _ in baselines)
+        continue
+      rate = rates[batch][variant]
+      row += (f" | {'':>8s} {variant.first[batch]:6.2f} {rate:8.2f} " +
+              " ".join(f"{rate / rates[batch][base]:6.2f}x" for base in baselines))
+    print(row)
+  for index, ((tf_load, tf_first), (pt_load, pt_first)) in enumerate(fresh):
+    print(f"  fresh process {index + 1}, batch {batch_sizes[0]}: tfbiggan module load "
+          f"{tf_load:.2f} s + first batch {tf_first:.2f} s = {tf_load + tf_first:.2f} s; "
+          f"PyTorch state dict {pt_load:.2f} + {pt_first:.2f} = {pt_load + pt_first:.2f} s "
+          f"(tfbiggan x{(tf_load + tf_first) / (pt_load + pt_first):.2f})")
 
 
 if __name__ == "__main__":

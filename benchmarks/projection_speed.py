@@ -10,8 +10,10 @@ module also traces the gradient of its function (once per loaded module and batc
 timed as its excess
 over a repeat of it. Baseline, measured in the same run: one forward call of the
 module for a batch of --restarts images (what a search step costs before its backward pass).
+With --precision=bfloat16 the module samples in bfloat16 (`module_in_precision`, what
+`tfbiggan-project --precision` does), the baseline too.
 
-  python benchmarks/projection_speed.py
+  python benchmarks/projection_speed.py [--precision=bfloat16]
 """
 
 import os
@@ -25,6 +27,8 @@ import machine
 
 flags.DEFINE_string("config", "biggan-deep-128", "Preset (random weights).")
 flags.DEFINE_integer("extra_steps", 60, "Steps added to a phase to time it.", lower_bound=1)
+flags.DEFINE_enum("precision", "float32", ["float32", "bfloat16", "float16"], "Sampling "
+                  "precision of the module.")
 flags.DEFINE_integer("restarts", 3, "Starts of the search (project's default).",
                      lower_bound=1)
 FLAGS = flags.FLAGS
@@ -37,14 +41,15 @@ def main(argv):
   import tfbiggan
   from tfbiggan.modules.generator_module import generate, load_generator_module
   from tfbiggan.latent.projection import project
+  from tfbiggan.modules.module_precision import module_in_precision
   from tfbiggan_export.exporter import export_generator
 
   print(f"machine: {machine.describe()}; float32 matmul {machine.matmul_gflops():.0f} GFLOP/s")
   config = tfbiggan.get_config(FLAGS.config, initializer="normal", truncation_grid=(1.0,))
   path = export_generator(tfbiggan.Generator(config),
                           os.path.join(tempfile.mkdtemp(prefix="projection_speed_"), "m"))
-  module = load_generator_module(path)
-  label = 207
+  module = module_in_precision(load_generator_module(path), FLAGS.precision)
+  label = min(207, config.num_classes - 1)  # A golden retriever in ImageNet presets.
   onehot = np.eye(config.num_classes, dtype=np.float32)[[label] * FLAGS.restarts]
   z = tfbiggan.truncated_noise(FLAGS.restarts, config.dim_z, 1.0, seed=1)
   target = generate(module, z[:1], onehot[:1], 1.0)
@@ -66,7 +71,8 @@ def main(argv):
   longer, found = seconds(4, 4 + extra)
   refine = (longer - base) / extra
   setup = base - 4 * search - 4 * refine
-  print(f"{config.name} ({config.resolution} px), projection of one image with a class hint:")
+  print(f"{config.name} ({config.resolution} px, {FLAGS.precision}), projection of one image "
+        "with a class hint:")
   print(f"  search {search:.2f} s/step ({FLAGS.restarts} starts), refinement {refine:.2f} "
         f"s/step, set-up {setup:.1f} s per projection; PSNR {found.psnr:.1f} dB after "
         f"{8 + extra} steps")
