@@ -74,17 +74,23 @@ class ModuleInPrecision:
     dim_z, num_classes = module_sizes(self._module)
     # Without a truncation grid BN reads the one set of standing statistics (as the module).
     truncation_arg = (lambda t: t) if config.truncation_grid else (lambda t: None)
-    z = tf.TensorSpec([None, dim_z], tf.float32, name="z")
-    truncation = tf.TensorSpec([], tf.float32, name="truncation")
+    rows = generator.shared_embedding.w  # float32 [num_classes, shared_dim].
+
+    # One trace of the network, which both signatures call (as in the module itself).
+    @tf.function(autograph=False)
+    def network(z, embedding, truncation):
+      return generator.synthesize(z, embedding, truncation=truncation_arg(truncation))
 
     def default(**inputs):
-      return {"default": generator(inputs["z"], inputs["y"],
-                                   truncation=truncation_arg(inputs["truncation"]))}
+      # The class embedding in float32, y @ linear/w, as the module's default computes it.
+      embedding = tf.matmul(inputs["y"], tf.convert_to_tensor(rows))
+      return {"default": network(inputs["z"], embedding, inputs["truncation"])}
 
-    def embedding(**inputs):
-      return {"default": generator.synthesize(inputs["z"], inputs["embedding"],
-                                              truncation=truncation_arg(inputs["truncation"]))}
+    def embedding(**inputs):  # pylint: disable=redefined-outer-name
+      return {"default": network(inputs["z"], inputs["embedding"], inputs["truncation"])}
 
+    z = tf.TensorSpec([None, dim_z], tf.float32, name="z")
+    truncation = tf.TensorSpec([], tf.float32, name="truncation")
     return {
         "default": tf.function(default, autograph=False).get_concrete_function(
             z=z, y=tf.TensorSpec([None, num_classes], tf.float32, name="y"),
