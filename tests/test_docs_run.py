@@ -41,6 +41,8 @@ from PIL import Image
 import tfbiggan
 from tfbiggan import files
 from tfbiggan.configs.config import OFFICIAL_TRUNCATION_GRID
+from tfbiggan.metrics.classifier import digits_classifier_entry
+from tfbiggan.modules.cache import DESCRIPTOR_SUFFIX
 from tfbiggan.standing_statistics import bake_truncation_statistics
 from tfbiggan_export.exporter import export_generator
 from command_runner import run_in_process
@@ -91,10 +93,22 @@ def _small_module(folder):
   return export_generator(generator, str(folder))
 
 
+def _with_digits_judge(cache):
+  """`cache` (a module cache folder) holding the digits judge, trained at most once in the
+  current cache ($TFHUB_CACHE_DIR) and copied: each world's cache would otherwise train it
+  anew (about 25 s)."""
+  entry = digits_classifier_entry()
+  os.makedirs(cache, exist_ok=True)
+  shutil.copytree(entry, os.path.join(cache, os.path.basename(entry)))
+  shutil.copy(entry + DESCRIPTOR_SUFFIX, str(cache))
+  return cache
+
+
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
   """(folder, {hub path: tarball}, module cache) of what every page may assume."""
-  root, cache = tmp_path_factory.mktemp("world"), tmp_path_factory.mktemp("docs_cache")
+  root = tmp_path_factory.mktemp("world")
+  cache = _with_digits_judge(tmp_path_factory.mktemp("docs_cache"))
   with pytest.MonkeyPatch.context() as patch:
     patch.setenv("TFHUB_CACHE_DIR", str(cache))
     yield root, _write_base(root, tmp_path_factory), cache
@@ -247,7 +261,8 @@ def _world(base, official, tmp_path, monkeypatch, sources):
   if any(source in OFFICIAL_SOURCES for source in sources):
     tarballs = {**tarballs, **official[0]}
     shutil.copytree(official[1], world / "downloads" / official[1].name)
-    monkeypatch.setenv("TFHUB_CACHE_DIR", str(tmp_path / "cache"))
+    # The judge comes from the base's cache, set above.
+    monkeypatch.setenv("TFHUB_CACHE_DIR", str(_with_digits_judge(tmp_path / "cache")))
   return world, tarballs
 
 

@@ -139,12 +139,24 @@ def digits_classifier(seed=0, strategy=None, epochs=20):
   """The demo's judge: a small CNN trained on the digits' train split, as a
   `KerasClassifier` with 10 logits and 128 features. No download. It is trained once (20
   epochs: about 20 s on 2 CPU cores) and its weights kept in the module cache
-  (`tfbiggan.modules.cache`), which serves every later call."""
+  (`tfbiggan.modules.cache`, `digits_classifier_entry`), which serves every later call."""
+  # pylint: disable=import-outside-toplevel
+  from tfbiggan import files
+  from tfbiggan.metrics.digits_classifier import build_digits_classifier
+  weights = files.load_npz(files.join(digits_classifier_entry(seed, epochs),
+                                      DIGITS_WEIGHTS_FILE))
+  model = build_digits_classifier()
+  model.set_weights([weights[f"w{i}"] for i in range(len(weights))])
+  return KerasClassifier(model, "features", strategy=strategy)
+
+
+def digits_classifier_entry(seed=0, epochs=20):
+  """The module-cache entry (a folder) holding the digits judge's weights
+  (`DIGITS_WEIGHTS_FILE`), trained into it on first use."""
   # pylint: disable=import-outside-toplevel
   import keras
   from tfbiggan import files
   from tfbiggan.data.digits import load_digits_array
-  from tfbiggan.metrics.digits_classifier import build_digits_classifier
   from tfbiggan.metrics.digits_classifier import train_digits_classifier
   from tfbiggan.modules import cache
   key = (f"the digits judge: trained on the digits' train split, {epochs} epochs, seed {seed}, "
@@ -155,11 +167,7 @@ def digits_classifier(seed=0, strategy=None, epochs=20):
     files.save_npz(files.join(folder, DIGITS_WEIGHTS_FILE),
                    **{f"w{i}": w for i, w in enumerate(model.get_weights())})
 
-  path = cache.fill_entry(cache.entry_path(key), train_into, key)
-  weights = files.load_npz(files.join(path, DIGITS_WEIGHTS_FILE))
-  model = build_digits_classifier()
-  model.set_weights([weights[f"w{i}"] for i in range(len(weights))])
-  return KerasClassifier(model, "features", strategy=strategy)
+  return cache.fill_entry(cache.entry_path(key), train_into, key)
 
 
 def classifier_by_name(name, strategy=None):
