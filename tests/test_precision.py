@@ -1,4 +1,5 @@
-"""The demo's choice of training precision from the CPU's flags."""
+"""The choice of precision for "auto": from the GPUs' compute capabilities, else the CPU's
+flags."""
 
 import pytest
 
@@ -20,7 +21,19 @@ def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
     (set(), False, "neither"),
 ])
 def test_auto_picks_bfloat16_only_where_the_cpu_has_native_bfloat16(flags, bfloat16, named):
-  precision = choose_precision("auto", flags)
+  precision = choose_precision("auto", flags, gpus=[])
+  assert precision.name == ("bfloat16" if bfloat16 else "float32")
+  assert named in precision.reason
+
+
+@pytest.mark.parametrize("gpus, bfloat16, named", [
+    ([(8, 0)], True, "compute capability 8.0"),  # A100
+    ([(9, 0), (8, 6)], True, "compute capability 8.6"),
+    ([(7, 5)], False, "compute capability 7.5); float16 is its fast precision"),  # T4
+    ([(8, 0), (7, 0)], False, "compute capability 7.0"),  # the oldest GPU decides
+])
+def test_on_a_gpu_auto_follows_its_bfloat16_units_not_the_cpu(gpus, bfloat16, named):
+  precision = choose_precision("auto", {"amx_bf16"} if not bfloat16 else set(), gpus=gpus)
   assert precision.name == ("bfloat16" if bfloat16 else "float32")
   assert named in precision.reason
 

@@ -61,8 +61,9 @@ SAMPLING_PRECISIONS = PRECISIONS
 PRECISION_HELP = ("Sampling arithmetic: float32 (the module's own), bfloat16 (bfloat16 products; "
                   "weights, BN statistics and images float32: faster on CPUs with AMX or "
                   "AVX512-BF16 and on recent GPUs), float16 (the same, for GPUs without "
-                  "bfloat16 units), or auto (bfloat16 where this CPU has AMX or AVX512-BF16, "
-                  "else float32). The image difference: docs/benchmarks.md.")
+                  "bfloat16 units), or auto (bfloat16 on a GPU of compute capability 8.0 or "
+                  "more and on a CPU with AMX or AVX512-BF16, else float32). The image "
+                  "difference: docs/benchmarks.md.")
 
 
 def _drop_tensorflow_info(record):

@@ -45,7 +45,8 @@ flags.DEFINE_bool("judge", True, "Train a digits classifier and report the share
                   "recognised as the requested digit.")
 flags.DEFINE_integer("seed", 0, "Seed of weights, data order and noise.")
 flags.DEFINE_enum("precision", "auto", PRECISIONS, "Training compute: auto = bfloat16 on "
-                  "CPUs with AMX or AVX512-BF16 (native bfloat16, faster), else float32.")
+                  "GPUs of compute capability 8.0 or more and on CPUs with AMX or AVX512-BF16 "
+                  "(native bfloat16, faster), else float32.")
 flags.DEFINE_bool("export", True, "Export the EMA generator as a TF-Hub module into "
                   "<output_dir>/module (replacing an earlier one).")
 flags.DEFINE_integer("judge_epochs", 20, "Training epochs of the judge CNN (20: about 20 s, "

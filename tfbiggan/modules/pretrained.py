@@ -106,8 +106,9 @@ def load_pretrained(path_or_handle, precision="float32"):
     precision: "float32" (the module's own arithmetic), "bfloat16" (bfloat16 products with
       float32 weights, BN statistics, truncation tables and output; faster on CPUs with AMX
       or AVX512-BF16, images within the bound of docs/benchmarks.md), "float16" (the same
-      with float16 products, for GPUs without bfloat16 units), or "auto" (bfloat16 where the
-      CPU has those instructions, else float32; the choice is logged).
+      with float16 products, for GPUs without bfloat16 units), or "auto" (bfloat16 on a GPU
+      with bfloat16 units or a CPU with those instructions, else float32; the choice is
+      logged; `tfbiggan.training.precision.choose_precision`).
 
   Returns: a `tfbiggan.Generator`; `generator(z, y, truncation=t)` equals the module's
     default signature (in float32), and `training=True` calls fine-tune it.
