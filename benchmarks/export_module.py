@@ -1,10 +1,10 @@
 """Benchmark: sampling from an exported tfbiggan module against pytorch-pretrained-biggan.
 
-For a preset (default biggan-deep-128, random weights, the official 51-point truncation
-grid; statistics are not baked, which changes no timing) it exports our TF-Hub module with
-XLA off and on, and with the training trace of --trainable_call, and builds
-pytorch-pretrained-biggan's BigGAN-deep from its own default config (the 128 px model) with
-random weights, saved with torch.save. Then, all on the CPU and in one run:
+For a BigGAN-deep preset (default biggan-deep-128, random weights, the official 51-point
+truncation grid; statistics are not baked, which changes no timing) it exports our TF-Hub
+module with XLA off and on, and with the training trace of --trainable_call, and builds
+pytorch-pretrained-biggan's BigGAN-deep of the same layout (its blocks, widths and attention
+position from the preset) with random weights, saved with torch.save. Then, all on the CPU and in one run:
   - per variant, the size on disk and the load time (files to a model ready to sample);
   - images/s at each of --batch_sizes, the variants timed call by call in turn (one window),
     the median of --calls calls after a first call (timed apart: tracing, compiling);
@@ -20,6 +20,7 @@ model, extensions and float32 matmul rate are printed first.
 
   pip install torch==2.13.0 pytorch-pretrained-biggan==0.1.1   # the `reference` extra
   python benchmarks/export_module.py --batch_sizes=1,8 --calls=5
+  python benchmarks/export_module.py --config=biggan-deep-256 --batch_sizes=1
 """
 
 import os
@@ -37,8 +38,9 @@ from absl import logging  # noqa: E402
 import machine  # noqa: E402
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("config", "biggan-deep-128", "Preset to export (the PyTorch baseline is "
-                    "always its BigGAN-deep-128).")
+flags.DEFINE_enum("config", "biggan-deep-128", ["biggan-deep-128", "biggan-deep-256",
+                                                 "biggan-deep-512"],
+                  "Preset to export; the PyTorch baseline has the same layout.")
 flags.DEFINE_list("batch_sizes", ["1", "8"], "Images per call, one timing each.")
 flags.DEFINE_integer("calls", 5, "Timed calls per variant and batch size, after a first "
                      "call.", lower_bound=1)
@@ -64,17 +66,18 @@ module.signatures["default"](z=z, y=y, truncation=tf.constant(truncation))["defa
 print(loaded - start, time.perf_counter() - loaded)
 """
 _FRESH_PYTORCH = """
-import sys, time
+import json, sys, time
 import torch
 from pytorch_pretrained_biggan import BigGAN, BigGANConfig
 start = time.perf_counter()
-model = BigGAN(BigGANConfig())
+fields = json.loads(sys.argv[4])
+model = BigGAN(BigGANConfig.from_dict(fields))
 model.load_state_dict(torch.load(sys.argv[1]))
 model.eval()
 loaded = time.perf_counter()
 batch, truncation = int(sys.argv[2]), float(sys.argv[3])
 with torch.no_grad():
-  model(torch.zeros(batch, 128), torch.nn.functional.one_hot(torch.arange(batch) % 1000,
+  model(torch.zeros(batch, fields["z_dim"]), torch.nn.functional.one_hot(torch.arange(batch) % 1000,
                                                              1000).float(), truncation)
 print(loaded - start, time.perf_counter() - loaded)
 """
@@ -141,16 +144,28 @@ def _tfbiggan_variants(folder):
   return config.name, variants, paths["XLA off"]
 
 
-def _pytorch_variants(folder):
-  """([_Variant] of pytorch-pretrained-biggan: eager, compiled, compiled + autocast
-  bfloat16), the state dict's path, torch's thread count."""
+def pytorch_config(config):
+  """pytorch-pretrained-biggan's BigGANConfig fields (a dict) of the layout of our
+  BigGAN-deep `config`: a layer per G block, (upsamples, in width, out width) in units of
+  the base width, and self-attention before the same block."""
+  widths = config.g_channel_multipliers
+  return dict(output_dim=config.resolution, z_dim=config.dim_z,
+              class_embed_dim=config.shared_dim, channel_width=config.g_ch,
+              num_classes=config.num_classes, attention_layer_position=config.g_attention_block,
+              layers=[(config.g_block_upsamples(i), widths[i], widths[i + 1])
+                      for i in range(config.num_g_blocks)])
+
+
+def _pytorch_variants(folder, fields):
+  """([_Variant] of pytorch-pretrained-biggan with config `fields`: eager, compiled,
+  compiled + autocast bfloat16), the state dict's path, torch's thread count."""
   import torch
   from pytorch_pretrained_biggan import BigGAN, BigGANConfig
   torch.manual_seed(0)
-  path = os.path.join(folder, "pytorch_biggan_deep_128.pt")
-  torch.save(BigGAN(BigGANConfig()).state_dict(), path)
+  path = os.path.join(folder, "pytorch_biggan_deep.pt")
+  torch.save(BigGAN(BigGANConfig.from_dict(fields)).state_dict(), path)
   start = time.perf_counter()
-  model = BigGAN(BigGANConfig())
+  model = BigGAN(BigGANConfig.from_dict(fields))
   model.load_state_dict(torch.load(path))
   model.eval()
   load = time.perf_counter() - start
@@ -158,7 +173,7 @@ def _pytorch_variants(folder):
 
   def caller(forward, autocast):
     def make_call(batch):
-      z = torch.randn(batch, 128).clamp(-2, 2) * FLAGS.truncation
+      z = torch.randn(batch, fields["z_dim"]).clamp(-2, 2) * FLAGS.truncation
       y = torch.nn.functional.one_hot(torch.arange(batch) % 1000, 1000).float()
 
       def call():
@@ -197,9 +212,9 @@ def _time_in_turn(variants, batch):
   return {variant: batch / float(np.median(variant.seconds[batch])) for variant in variants}
 
 
-def _fresh(script, path, batch):
-  out = subprocess.run([sys.executable, "-c", script, path, str(batch), str(FLAGS.truncation)],
-                       check=True, capture_output=True, text=True).stdout
+def _fresh(script, path, batch, *args):
+  out = subprocess.run([sys.executable, "-c", script, path, str(batch), str(FLAGS.truncation),
+                        *args], check=True, capture_output=True, text=True).stdout
   return tuple(float(value) for value in out.split()[-2:])
 
 
@@ -214,8 +229,11 @@ def main(argv):
   logging.set_verbosity(logging.WARNING)  # The exporter's and SavedModel's info lines.
   print(f"machine: {machine.describe()}; float32 matmul {machine.matmul_gflops():.0f} GFLOP/s",
         flush=True)
+  import json  # pylint: disable=import-outside-toplevel
+  import tfbiggan  # pylint: disable=import-outside-toplevel
+  fields = pytorch_config(tfbiggan.get_config(FLAGS.config))
   with tempfile.TemporaryDirectory() as folder:
-    pytorch, state_dict, threads = _pytorch_variants(folder)
+    pytorch, state_dict, threads = _pytorch_variants(folder, fields)
     name, ours, module_path = _tfbiggan_variants(folder)
     timed = [v for v in pytorch + ours if v.make_call is not None]
     print(f"{name} on the CPU ({os.cpu_count()} cores; torch threads {threads}), truncation "
@@ -225,7 +243,7 @@ def main(argv):
     fresh = []
     for _ in range(FLAGS.fresh_loads):
       fresh.append((_fresh(_FRESH_TFBIGGAN, module_path, batch_sizes[0]),
-                    _fresh(_FRESH_PYTORCH, state_dict, batch_sizes[0])))
+                    _fresh(_FRESH_PYTORCH, state_dict, batch_sizes[0], json.dumps(fields))))
   baselines = [v for v in pytorch if "compile" in v.label] or pytorch[:1]
   print(f"  {'':44s} {'size MiB':>8s} {'load s':>6s}" + "".join(
       f" | batch {b}: {'1st s':>6s} {'images/s':>8s} " + " ".join(
