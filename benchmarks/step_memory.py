@@ -3,7 +3,9 @@
 Each (batch size, accumulation) runs in its own process (peak memory is per process): it
 builds the `Trainer` (G, D, EMA G, both Adams), runs 2 training steps (by default 1 D update
 + 1 G update, as docs/fine-tuning.md recommends) on synthetic images, and reports the
-process's peak resident memory. The baseline measured beside it is the same process before
+process's peak resident memory, and the peak of the second step alone (the high-water mark
+reset after the first, which also traces the step: on a CPU tracing and graph optimisation can
+take more memory than a small batch). The baseline measured beside it is the same process before
 the first step (weights, EMA and optimizer slots only); the difference is what the batch
 costs, and its slope per image gives the memory of any batch size. With --accumulations,
 each D and G update runs its batch as k micro-batches (`d_accumulations` =
@@ -49,13 +51,34 @@ def _peak_gib():
   return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux.
 
 
+def _reset_step_peak():
+  """Resets the process's resident high-water mark (Linux: /proc/self/clear_refs); False
+  where it cannot."""
+  try:
+    with open("/proc/self/clear_refs", "w", encoding="utf-8") as f:
+      f.write("5")
+    return True
+  except OSError:
+    return False
+
+
+def _high_water_gib():
+  """The resident high-water mark since the last reset (VmHWM), GiB."""
+  with open("/proc/self/status", encoding="utf-8") as f:
+    for line in f:
+      if line.startswith("VmHWM:"):
+        return int(line.split()[1]) / 2**20  # kB.
+  raise OSError("no VmHWM in /proc/self/status")
+
+
 def _current_gib():
   with open("/proc/self/statm", encoding="utf-8") as f:
     return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**30
 
 
 def _measure(batch, accumulations):
-  """Runs in the child: {"weights_gib", "peak_gib", "parameters", "step_s"}."""
+  """Runs in the child: {"weights_gib", "peak_gib", "step_peak_gib" (None where the peak
+  cannot be reset), "parameters", "step_s"}."""
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
   import tfbiggan  # pylint: disable=import-outside-toplevel
   from tfbiggan.training.trainer import Trainer  # pylint: disable=import-outside-toplevel
@@ -71,13 +94,15 @@ def _measure(batch, accumulations):
   weights = _current_gib()
   iterator = iter(strategy.experimental_distribute_dataset(dataset))
   trainer.train(iterator, 1)  # Traces the step.
+  reset = _reset_step_peak()
   start = time.perf_counter()
   trainer.train(iterator, 1)
   step_s = time.perf_counter() - start
+  step_peak = _high_water_gib() if reset else None
   parameters = sum(int(tf.size(w)) for w in trainer.generator.trainable_weights +
                    trainer.discriminator.trainable_weights)
-  return {"weights_gib": weights, "peak_gib": _peak_gib(), "parameters": parameters,
-          "step_s": step_s}
+  return {"weights_gib": weights, "peak_gib": _peak_gib(), "step_peak_gib": step_peak,
+          "parameters": parameters, "step_s": step_s}
 
 
 def main(argv):
@@ -104,8 +129,9 @@ def main(argv):
       print(f"  batch {batch:3d}, {k} micro-batch(es) of {batch // k}: peak "
             f"{r['peak_gib']:.2f} GiB; before the first step (weights, EMA, Adam) "
             f"{r['weights_gib']:.2f} GiB; the batch costs "
-            f"{r['peak_gib'] - r['weights_gib']:.2f} GiB; a step {r['step_s']:.1f} s",
-            flush=True)
+            f"{r['peak_gib'] - r['weights_gib']:.2f} GiB; a step {r['step_s']:.1f} s"
+            + (f"; the second step's own peak {r['step_peak_gib']:.2f} GiB"
+               if r["step_peak_gib"] is not None else ""), flush=True)
     if len(results) >= 2:
       (b0, r0), (b1, r1) = sorted(results.items())[0], sorted(results.items())[-1]
       slope = (r1["peak_gib"] - r0["peak_gib"]) / (b1 - b0)

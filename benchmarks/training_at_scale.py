@@ -7,8 +7,8 @@ fits on accelerators (docs/training-at-scale.md). Measured here, per preset:
   * the memory of the trained state: G, D and EMA G weights and both Adams' two slots, all
     float32, counted from the variables (exact);
   * activation memory per image of the batch: the slope of the peak resident memory of a
-    training step (1 D update + 1 G update, float32) at two batch sizes, each in its own
-    process (`step_memory.py`), on this CPU. A preset left out of --memory_presets (a
+    training step (1 D update + 1 G update, float32; the peak of a step after the traced
+    one) at two batch sizes, each in its own process (`step_memory.py`), on this CPU. A preset left out of --memory_presets (a
     512 px step does not fit two batch sizes in 24 GiB) takes the figure of its family's
     largest measured resolution, scaled by the ratio of their pixels: the networks are
     convolutional, and attention sits at 64 x 64 in all of them.
@@ -92,7 +92,8 @@ def _flops_and_state(name):
 
 
 def _activation_bytes_per_image(name):
-  """The slope of a float32 step's peak resident memory over the batch, bytes per image."""
+  """The slope of a float32 step's peak resident memory over the batch (the second step's
+  own peak, `step_memory.py`), bytes per image."""
   peaks = {}
   for batch in (int(b) for b in FLAGS.memory_batches):
     output = subprocess.run(
@@ -101,7 +102,10 @@ def _activation_bytes_per_image(name):
          "--d_steps=1", "--precision=float32"],
         capture_output=True, text=True, check=True,
         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")).stdout
-    peaks[batch] = json.loads(output.strip().splitlines()[-1])["peak_gib"] * 2 ** 30
+    result = json.loads(output.strip().splitlines()[-1])
+    # The peak of a step after the traced one where the system tells it (tracing can take
+    # more than a small batch's activations), else the process's.
+    peaks[batch] = (result["step_peak_gib"] or result["peak_gib"]) * 2 ** 30
   (b0, p0), (b1, p1) = sorted(peaks.items())
   if p1 <= p0:
     raise app.UsageError(f"{name}: the peak memory did not grow from batch {b0} to {b1}: "
