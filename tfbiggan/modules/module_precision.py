@@ -27,8 +27,9 @@ def module_in_precision(module, precision="float32", strategy=None, source="the 
 
   Args:
     module: a tfbiggan module from `load_generator_module`.
-    precision: "float32", "bfloat16", "float16", or "auto" (`choose_precision`: bfloat16 on a GPU with bfloat16 units or a CPU with AMX or
-      AVX512-BF16, else float32; the choice is logged once).
+    precision: "float32", "bfloat16", "float16", or "auto" (`choose_precision`: bfloat16 on
+      a GPU with bfloat16 units or a CPU with AMX or AVX512-BF16, else float32; the choice
+      is logged once).
     strategy: build the Keras generator's variables under this strategy's scope (as the
       module was loaded), for sampling inside its replicas.
     source: the module's name, for errors.
