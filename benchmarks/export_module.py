@@ -4,7 +4,8 @@ For a BigGAN-deep preset (default biggan-deep-128, random weights, the official 
 truncation grid; statistics are not baked, which changes no timing) it exports our TF-Hub
 module with XLA off and on, and with the training trace of --trainable_call, and builds
 pytorch-pretrained-biggan's BigGAN-deep of the same layout (its blocks, widths and attention
-position from the preset) with random weights, saved with torch.save. Then, all on the CPU and in one run:
+position from the preset) with random weights, saved with torch.save. Then, all on the CPU
+and in one run:
   - per variant, the size on disk and the load time (files to a model ready to sample);
   - images/s at each of --batch_sizes, the variants timed call by call in turn (one window),
     the median of --calls calls after a first call (timed apart: tracing, compiling);

@@ -8,8 +8,9 @@ fits on accelerators (docs/training-at-scale.md). Measured here, per preset:
     float32, counted from the variables (exact);
   * activation memory per image of the batch: the slope of the peak resident memory of a
     training step (1 D update + 1 G update, float32; the peak of a step after the traced
-    one) at two batch sizes, each in its own process (`step_memory.py`), on this CPU. A preset left out of --memory_presets (a
-    512 px step does not fit two batch sizes in 24 GiB) takes the figure of its family's
+    one) at two batch sizes, each in its own process (`step_memory.py`), on this CPU. A
+    preset left out of --memory_presets (a 512 px step does not fit two batch sizes in
+    24 GiB) takes the figure of its family's
     largest measured resolution, scaled by the ratio of their pixels: the networks are
     convolutional, and attention sits at 64 x 64 in all of them.
 
