@@ -73,14 +73,14 @@ class ModuleInPrecision:
     generator = self.generator
     config = generator.config
     dim_z, num_classes = module_sizes(self._module)
-    # Without a truncation grid BN reads the one set of standing statistics (as the module).
-    truncation_arg = (lambda t: t) if config.truncation_grid else (lambda t: None)
     rows = generator.shared_embedding.w  # float32 [num_classes, shared_dim].
 
-    # One trace of the network, which both signatures call (as in the module itself).
+    # One trace of the network, which both signatures call (as in the module itself). Without
+    # a truncation grid the batch norms ignore the truncation and read their one set of
+    # standing statistics.
     @tf.function(autograph=False)
     def network(z, embedding, truncation):
-      return generator.synthesize(z, embedding, truncation=truncation_arg(truncation))
+      return generator.synthesize(z, embedding, truncation=truncation)
 
     def default(**inputs):
       # The class embedding in float32, y @ linear/w, as the module's default computes it.
