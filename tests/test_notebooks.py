@@ -61,6 +61,11 @@ def test_training_notebook_runs_tiny_on_cpu(tmp_path):
                                  model_dir=str(tmp_path / "run"),
                                  export_dir=str(tmp_path / "module")))
   execute(notebook, tmp_path)
+  printed = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code"
+                    for o in c.get("outputs", []) if o.get("name") == "stdout")
+  # The batch the notebook fitted to the slice (here one CPU: no accumulation needed).
+  assert ("digits-32 on OneDeviceStrategy with 1 replica(s): global batch 8, 8 per replica "
+          "in 1 micro-batch(es) of 8") in printed
   assert (tmp_path / "run" / "ckpt-2.index").exists()
   assert (tmp_path / "module" / "saved_model.pb").exists()
   assert len(outputs(notebook, "image/png")) == 1

@@ -15,5 +15,6 @@
   summaries.py       TensorBoard summaries and PNG sample grids (chief only)
   precision.py       float32, bfloat16 or float16, and which one the machine makes fast
   loss_scale.py      float16's dynamic loss scale: overflowing updates skipped on every replica
+  batch_fit.py       the gradient accumulation that fits the global batch, found by trying
   demo_options.py    the embedded demo's run
 """
