@@ -262,10 +262,22 @@ def _updates(after, before):
                          zip(after.trainable_weights, before.trainable_weights)])
 
 
+@pytest.fixture(scope="module")
+def float32_steps():
+  """(config, batches, the float32 Trainer after them, its initial state): the reference
+  that each of the other arithmetics is compared with, trained once."""
+  config = tfbiggan.get_config("digits-32", **{**TINY, "d_steps": 1, "ortho_reg": 0.0,
+                                                "adam_epsilon": 1.0, "g_lr": 1e-2,
+                                                "d_lr": 1e-2})
+  batches = _batches(config, STEPS)
+  return (config, batches, *_trainer_after(config, batches))
+
+
 @pytest.mark.parametrize("options, tolerance", [
     (dict(xla=True), 1e-4), (dict(precision="bfloat16"), 0.15),
     (dict(precision="float16", loss_scale=2.0 ** 8), 0.03)])
-def test_xla_bfloat16_and_float16_steps_follow_the_float32_step(options, tolerance):
+def test_xla_bfloat16_and_float16_steps_follow_the_float32_step(options, tolerance,
+                                                                float32_steps):
   """Two steps' weight updates against the float32 step's: ||got - want|| / ||want||.
 
   Adam's epsilon is 1 here, so that its update is about lr * g and the comparison measures
@@ -281,11 +293,7 @@ def test_xla_bfloat16_and_float16_steps_follow_the_float32_step(options, toleran
   other noise or data, or with another loss, is off by about 100 %; one whose gradients are
   not unscaled, by 5,000 %.
   """
-  config = tfbiggan.get_config("digits-32", **{**TINY, "d_steps": 1, "ortho_reg": 0.0,
-                                                "adam_epsilon": 1.0, "g_lr": 1e-2,
-                                                "d_lr": 1e-2})
-  batches = _batches(config, STEPS)
-  plain, initial = _trainer_after(config, batches)
+  config, batches, plain, initial = float32_steps
   other, _ = _trainer_after(config, batches, start=initial, **options)
   if options.get("loss_scale"):  # The comparison is of applied updates: none overflowed.
     assert other.d_loss_scale.skipped.numpy() == other.g_loss_scale.skipped.numpy() == 0
