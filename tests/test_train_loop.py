@@ -78,7 +78,7 @@ def test_rerun_at_the_same_steps_does_nothing(reference):
 def test_resuming_with_another_config_names_the_changed_field(reference):
   config, model_dir, _ = reference
   before = sorted(os.listdir(model_dir))
-  result = _train_in_process(config, model_dir, 15, "--d_steps=1", "--g_lr=0.001")
+  result = _train_in_process(config, model_dir, 15, "--d_steps=2", "--g_lr=0.001")
   assert result.returncode == 2
   assert "resume with the run's values of d_steps" in result.stderr
   assert "another --model_dir" in result.stderr
