@@ -3,9 +3,10 @@ silent skips in CI.
 
 TensorFlow's CPU is split into NUM_LOGICAL_CPUS logical devices before anything else
 initialises the runtime, so MirroredStrategy tests with 2 and 4 replicas run anywhere.
-Each session has its own module cache ($TFHUB_CACHE_DIR). Under CI=true a test that skips for any reason but the slow tier (a missing test dependency
-such as torch or nbclient, a missing tool such as buildifier) fails instead: CI installs all
-of them, so a skip there means a check silently stopped running.
+Each test run has its own module cache ($TFHUB_CACHE_DIR), shared by its workers. Under
+CI=true a test that skips for any reason but the slow tier (a missing test dependency such as
+torch or nbclient, a missing tool such as buildifier) fails instead: CI installs all of them,
+so a skip there means a check silently stopped running.
 """
 
 import os
@@ -81,9 +82,14 @@ def pytest_make_collect_report(collector):
 
 @pytest.fixture(scope="session", autouse=True)
 def _module_cache(tmp_path_factory):
-  """A module cache of the session's own ($TFHUB_CACHE_DIR), so that no test reads or writes
-  the user's, and no official stand-in is mistaken for the real module."""
-  os.environ["TFHUB_CACHE_DIR"] = str(tmp_path_factory.mktemp("module_cache"))
+  """A module cache of the test run's own ($TFHUB_CACHE_DIR), so that no test reads or
+  writes the user's, and no official stand-in is mistaken for the real module. The xdist
+  workers of one run share it, so that what it caches (the digits judge, about 30 s to
+  train) is made once; its entries are atomic. A test that needs an empty cache sets its own."""
+  root = tmp_path_factory.getbasetemp()
+  if os.environ.get("PYTEST_XDIST_WORKER"):
+    root = root.parent  # The run's folder, above each worker's.
+  os.environ["TFHUB_CACHE_DIR"] = str(root / "module_cache")
   os.environ.pop("TFBIGGAN_HUB_URL", None)
 
 

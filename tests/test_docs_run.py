@@ -67,8 +67,10 @@ SMALLER = {
 }
 # Flags capped at these values when given.
 CAPPED = {"train": {"eval_every": 2}}
-# The converter reads official modules only: on these the names serve full-size stand-ins.
+# The converter reads official modules only: these sources convert the full-size stand-in
+# in downloads/, and on the page that converts them by name the names serve it too.
 OFFICIAL_SOURCES = ("docs/converting.md", "tfbiggan/cli/convert.py")
+OFFICIAL_BY_NAME = ("docs/converting.md",)
 # The short names' stand-in: a small biggan (32 px, three blocks) with the official modules'
 # interface (dim_z 128, the 1,000 ImageNet classes and their names, 51 truncations), so that
 # every example written for them runs in seconds. The converter's pages get full-size official
@@ -259,8 +261,9 @@ def _world(base, official, tmp_path, monkeypatch, sources):
   shutil.copytree(root, world)
   monkeypatch.setenv("TFHUB_CACHE_DIR", str(cache))
   if any(source in OFFICIAL_SOURCES for source in sources):
-    tarballs = {**tarballs, **official[0]}
     shutil.copytree(official[1], world / "downloads" / official[1].name)
+  if any(source in OFFICIAL_BY_NAME for source in sources):
+    tarballs = {**tarballs, **official[0]}
     # The judge comes from the base's cache, set above.
     monkeypatch.setenv("TFHUB_CACHE_DIR", str(_with_digits_judge(tmp_path / "cache")))
   return world, tarballs
