@@ -57,3 +57,13 @@ def test_nothing_fits_is_a_clear_error_and_other_errors_are_not_taken_for_memory
   with pytest.raises(tf.errors.InvalidArgumentError, match="a bug, not memory"):
     fit_accumulations(config, mirrored_cpu_strategy(2), try_step=broken)
 
+
+
+def test_what_the_config_rules_out_is_named_when_nothing_else_fits():
+  # LeCam's anchors need the whole batch at once (d_accumulations = 1).
+  config = tfbiggan.get_config("digits-32", **{**TINY, "batch_size": 8, "lecam_weight": 0.3})
+  tried = []
+  with pytest.raises(ValueError, match="rules out k = 2, 4, 8: lecam_weight needs "
+                                       "d_accumulations=1"):
+    fit_accumulations(config, mirrored_cpu_strategy(1), try_step=_oom_above(4, tried))
+  assert tried == [1]

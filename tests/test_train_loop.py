@@ -16,12 +16,14 @@ from train_utils import (cli_env, max_checkpoint_difference, run_train, train_co
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
-  """One uninterrupted run to step 12 keeping ckpt-3, -6, -9 and -12."""
+  """One uninterrupted run to step 12 keeping ckpt-3, -6, -9 and -12. It fits its batch
+  first (--fit_accumulations): the runs compared with it below do not, so they also show
+  that the step it tries leaves the run as it would be."""
   folder = tmp_path_factory.mktemp("reference")
   config = write_tiny_config(str(folder))
   model_dir = str(folder / "run")
   result = run_train(config, model_dir, 12, "--checkpoint_every=3", "--keep_checkpoints=10",
-                     "--steps_per_loop=2")
+                     "--steps_per_loop=2", "--fit_accumulations")
   return config, model_dir, result
 
 
@@ -36,6 +38,9 @@ def test_run_writes_config_checkpoints_samples_and_generator(reference):
     assert json.load(f) == json.load(g)
   assert os.listdir(os.path.join(model_dir, "samples")) == ["step_00000012.png"]
   assert "step 12/12" in result.stderr and "images/s" in result.stderr
+  # One CPU holds the whole batch of 8: no accumulation.
+  assert ("global batch 8 on 1 replica(s) is 8 per replica, in 1 micro-batch(es) of 8"
+          in result.stderr)
 
 
 def test_resume_after_sigkill_equals_one_run(reference, tmp_path):

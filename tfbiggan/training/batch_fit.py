@@ -77,10 +77,12 @@ def fit_accumulations(config, strategy, precision="float32", xla=False,
   """
   replicas = strategy.num_replicas_in_sync
   share = per_replica_batch_size(config.batch_size, replicas)
+  not_allowed = {}
   for k in accumulation_candidates(config.batch_size, replicas):
     try:
       candidate = config.replace(d_accumulations=k, g_accumulations=k)
-    except ValueError as error:  # e.g. mode seeking's pairs need an even micro-batch.
+    except ValueError as error:  # LeCam needs k = 1; mode seeking an even micro-batch.
+      not_allowed[k] = str(error)
       logging.info("accumulations %d: %s; trying more", k, error)
       continue
     try:
@@ -93,6 +95,11 @@ def fit_accumulations(config, strategy, precision="float32", xla=False,
                  "of %d (d_accumulations = g_accumulations = %d)", config.name,
                  config.batch_size, replicas, share, k, share // k, k)
     return candidate
+  if not_allowed:
+    raise ValueError(
+        f"{config.name}: no allowed accumulation fits a training step on each of the "
+        f"{replicas} replica(s) ({precision}); the config rules out k = "
+        f"{', '.join(map(str, not_allowed))}: {next(iter(not_allowed.values()))}")
   raise ValueError(
       f"{config.name}: not even a micro-batch of one image fits a training step on each of "
       f"the {replicas} replica(s) ({precision}); use more devices, --precision=bfloat16 (or "

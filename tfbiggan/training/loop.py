@@ -29,6 +29,7 @@ from tfbiggan.run_dir import RunDir
 from tfbiggan.standing_statistics import (accumulate_standing_statistics,
                                           bake_truncation_statistics)
 from tfbiggan.training import fresh_d, initial_weights
+from tfbiggan.training.batch_fit import fit_accumulations
 from tfbiggan.training.best_checkpoints import BestCheckpoints, check_metric
 from tfbiggan.training.checkpoints import CheckpointKeeper, checkpoint_groups
 from tfbiggan.training.collapse_watch import CollapseWatch
@@ -234,6 +235,12 @@ def _set_up(config, options, strategy, initial_generator):
   chief = is_chief(strategy)
   run_dir = RunDir(options.model_dir)
   source, config, changes = _data_and_config(config, options, run_dir)
+  if options.fit_accumulations:
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+      raise ValueError("fit_accumulations tries steps on one host; with several workers pass "
+                       "--d_accumulations and --g_accumulations")
+    config = fit_accumulations(config, strategy, options.compute_precision, options.xla)
+    changes = check_resumable_config(run_dir, config)
   best = (BestCheckpoints(run_dir, options.keep_best, options.best_metric)
           if options.eval_every and options.keep_best and chief else None)
   fresh = run_dir.latest_checkpoint() is None

@@ -52,6 +52,11 @@ class TrainOptions:
                           "stay float32.", choices=TRAINING_PRECISIONS)
   mixed_precision: bool = option(False, "The same as --precision=bfloat16.")
   xla: bool = option(False, "Compile the per-replica step with XLA.")
+  fit_accumulations: bool = option(False, "Before training, find the fewest gradient "
+                                   "accumulations whose step fits the devices at the "
+                                   "config's batch_size, by trying a step at k = 1, 2, 4, "
+                                   "...; sets d_accumulations and g_accumulations to it. One "
+                                   "host only (a TPU VM, one machine's GPUs).")
   data_dir: Optional[str] = option(None, "tensorflow-datasets data_dir (local or gs://).")
   manual_dir: Optional[str] = option(None, "tensorflow-datasets manual_dir (ImageNet's "
                                      "tars).")
