@@ -7,6 +7,7 @@ import tensorflow as tf
 
 import tfbiggan
 from conftest import mirrored_cpu_strategy
+from tfbiggan.training import batch_fit
 from tfbiggan.training.batch_fit import accumulation_candidates, fit_accumulations
 from train_utils import TINY
 
@@ -67,3 +68,21 @@ def test_what_the_config_rules_out_is_named_when_nothing_else_fits():
                                        "d_accumulations=1"):
     fit_accumulations(config, mirrored_cpu_strategy(1), try_step=_oom_above(4, tried))
   assert tried == [1]
+
+
+def test_the_step_tried_updates_g_even_where_the_run_starts_with_a_d_warmup(monkeypatch):
+  """A fresh-D fine-tune starts with D alone; the step tried must hold G's update too."""
+  built = []
+
+  class _Trainer:  # Records what a real Trainer would be built with, and runs nothing.
+    def __init__(self, config, strategy, seed, precision, xla):
+      built.append((config, precision, xla))
+
+    def train(self, iterator, num_steps):
+      del iterator
+      return {}, -1 if num_steps == 1 else 0
+
+  monkeypatch.setattr(batch_fit, "Trainer", _Trainer)
+  config = tfbiggan.get_config("digits-32", **{**TINY, "d_warmup_steps": 100})
+  batch_fit.try_training_step(config, mirrored_cpu_strategy(1), "bfloat16", True)
+  assert built == [(config.replace(d_warmup_steps=0), "bfloat16", True)]

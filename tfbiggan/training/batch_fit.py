@@ -47,7 +47,9 @@ def _random_batches(config, strategy):
 def try_training_step(config, strategy, precision="float32", xla=False):
   """Builds a Trainer for `config` and runs one training step (D and G updates) on random
   images; raises what the step raises (ResourceExhaustedError when it does not fit)."""
-  trainer = Trainer(config, strategy, seed=0, precision=precision, xla=xla)
+  # Without the D warm-up of a fresh-D fine-tune, so that the step tried holds G's update.
+  trainer = Trainer(config.replace(d_warmup_steps=0), strategy, seed=0, precision=precision,
+                    xla=xla)
   try:
     _, first_bad = trainer.train(_random_batches(config, strategy), 1)
   finally:
