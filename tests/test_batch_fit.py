@@ -86,3 +86,12 @@ def test_the_step_tried_updates_g_even_where_the_run_starts_with_a_d_warmup(monk
   config = tfbiggan.get_config("digits-32", **{**TINY, "d_warmup_steps": 100})
   batch_fit.try_training_step(config, mirrored_cpu_strategy(1), "bfloat16", True)
   assert built == [(config.replace(d_warmup_steps=0), "bfloat16", True)]
+
+
+def test_several_workers_are_refused_before_any_step():
+  # Each worker would try on its own and could settle on another k: they must agree.
+  workers = object.__new__(tf.distribute.MultiWorkerMirroredStrategy)
+  config = tfbiggan.get_config("digits-32", **TINY)
+  with pytest.raises(ValueError, match="one host; with several workers pass "
+                                       "--d_accumulations and --g_accumulations"):
+    fit_accumulations(config, workers, try_step=lambda *args: pytest.fail("a step was tried"))

@@ -50,12 +50,11 @@ def try_training_step(config, strategy, precision="float32", xla=False):
   # Without the D warm-up of a fresh-D fine-tune, so that the step tried holds G's update.
   trainer = Trainer(config.replace(d_warmup_steps=0), strategy, seed=0, precision=precision,
                     xla=xla)
-  try:
-    _, first_bad = trainer.train(_random_batches(config, strategy), 1)
+  try:  # Random images may make any loss: only whether the step runs matters here.
+    trainer.train(_random_batches(config, strategy), 1)
   finally:
     del trainer
-    gc.collect()
-  del first_bad  # Random images may make any loss; only whether the step runs matters here.
+    gc.collect()  # Frees the tried step's variables before the next try (or the run).
 
 
 def fit_accumulations(config, strategy, precision="float32", xla=False,
@@ -74,9 +73,12 @@ def fit_accumulations(config, strategy, precision="float32", xla=False,
     The config with both accumulations set (unchanged when k = 1 fits).
 
   Raises:
-    ValueError: when not even a micro-batch of one image fits, or the batch does not split
-      over the replicas.
+    ValueError: when not even a micro-batch of one image fits, the batch does not split over
+      the replicas, or the strategy has several workers (each would try on its own).
   """
+  if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+    raise ValueError("fitting the accumulations tries steps on one host; with several "
+                     "workers pass --d_accumulations and --g_accumulations")
   replicas = strategy.num_replicas_in_sync
   share = per_replica_batch_size(config.batch_size, replicas)
   not_allowed = {}

@@ -169,8 +169,9 @@ class _Run:
   iterator: Any = None
 
 
-def _data_and_config(config, options, run_dir):
-  """(the data source, the config it trains, the resumable changes against the run's)."""
+def _data_and_config(config, options, run_dir, strategy):
+  """(the data source, the config it trains, the resumable changes against the run's); the
+  accumulations fitted to `strategy`'s devices with --fit_accumulations."""
   source = make_source(config.dataset, config.resolution, options.split, options.data_dir,
                        options.manual_dir, options.download, options.class_list,
                        options.examples_per_class)
@@ -182,6 +183,10 @@ def _data_and_config(config, options, run_dir):
     raise ValueError(f"{source.name} has {source.num_classes} classes but the config has "
                      f"num_classes={config.num_classes}; pass --num_classes="
                      f"{source.num_classes}")
+  if options.fit_accumulations:  # After the checks: on a TPU each try compiles a step.
+    fitted = fit_accumulations(config, strategy, options.compute_precision, options.xla)
+    if fitted != config:
+      config, changes = fitted, check_resumable_config(run_dir, fitted)
   return source, config, changes
 
 
@@ -234,13 +239,7 @@ def _set_up(config, options, strategy, initial_generator):
   strategy = strategy or resolve_strategy(options.tpu)
   chief = is_chief(strategy)
   run_dir = RunDir(options.model_dir)
-  source, config, changes = _data_and_config(config, options, run_dir)
-  if options.fit_accumulations:
-    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
-      raise ValueError("fit_accumulations tries steps on one host; with several workers pass "
-                       "--d_accumulations and --g_accumulations")
-    config = fit_accumulations(config, strategy, options.compute_precision, options.xla)
-    changes = check_resumable_config(run_dir, config)
+  source, config, changes = _data_and_config(config, options, run_dir, strategy)
   best = (BestCheckpoints(run_dir, options.keep_best, options.best_metric)
           if options.eval_every and options.keep_best and chief else None)
   fresh = run_dir.latest_checkpoint() is None
