@@ -195,8 +195,8 @@ def test_converted_deep_equals_pytorch_pretrained_biggan(tmp_path, name):
   generator = tfbiggan.load_pretrained(path)
   ours = generator(z, y, truncation=1.0).numpy()
   assert np.abs(ours - out).max() <= 1e-5
-  from_official = tfbiggan.load_pretrained(str(tmp_path / "official"))
-  assert np.abs(from_official(z, y, truncation=1.0).numpy() - ours).max() <= 1e-5
+  # load_pretrained(<the official folder>) converts it anew: the converting page's example
+  # does that (tests/test_docs_run.py), and tests/test_module_resolver.py by name.
 
 
 def test_identify_module_lists_missing_and_misshaped_variables():
