@@ -75,12 +75,17 @@ class ModuleInPrecision:
     dim_z, num_classes = module_sizes(self._module)
     rows = generator.shared_embedding.w  # float32 [num_classes, shared_dim].
 
-    # One trace of the network, which both signatures call (as in the module itself). Without
-    # a truncation grid the batch norms ignore the truncation and read their one set of
-    # standing statistics.
+    # One trace of the network, which both signatures call (as in the module itself), as a
+    # concrete function: a tf.function called from the second signature's trace would be
+    # traced again. Without a truncation grid the batch norms ignore the truncation and read
+    # their one set of standing statistics.
     @tf.function(autograph=False)
-    def network(z, embedding, truncation):
+    def synthesize(z, embedding, truncation):
       return generator.synthesize(z, embedding, truncation=truncation)
+
+    network = synthesize.get_concrete_function(
+        tf.TensorSpec([None, dim_z], tf.float32),
+        tf.TensorSpec([None, config.shared_dim], tf.float32), tf.TensorSpec([], tf.float32))
 
     def default(**inputs):
       # The class embedding in float32, y @ linear/w, as the module's default computes it.
