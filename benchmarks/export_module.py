@@ -14,14 +14,16 @@ and in one run:
     under `torch.compile`, and under `torch.compile` with `torch.autocast("cpu",
     torch.bfloat16)` (what a user after speed on a CPU with bfloat16 units picks);
   - --fresh_loads times a new process that loads the module (XLA off) and draws its first
-    batch, against a new process that loads the PyTorch state dict and draws its first batch
-    (eager), alternating.
+    batch through its `default` signature, one that does the same through
+    `tfbiggan.load_pretrained` (the Keras generator, called eagerly), and one that loads the
+    PyTorch state dict and draws its first batch (eager), in turn.
 Ratios are against compiled PyTorch in float32 and in bfloat16 from the same run. The CPU's
 model, extensions and float32 matmul rate are printed first.
 
   pip install torch==2.13.0 pytorch-pretrained-biggan==0.1.1   # the `reference` extra
   python benchmarks/export_module.py --batch_sizes=1,8 --calls=5
   python benchmarks/export_module.py --config=biggan-deep-256 --batch_sizes=1
+  python benchmarks/export_module.py --notimed --nocompile --fresh_loads=5   # loads only
 """
 
 import os
@@ -48,6 +50,7 @@ flags.DEFINE_integer("calls", 5, "Timed calls per variant and batch size, after 
 flags.DEFINE_float("truncation", 0.5, "Truncation of the samples.")
 flags.DEFINE_integer("fresh_loads", 3, "New processes per side that load and draw a first "
                      "batch.", lower_bound=0)
+flags.DEFINE_boolean("timed", True, "Time each way's images/s; false: only the fresh loads.")
 flags.DEFINE_boolean("compile", True, "Include the torch.compile rows (compiling takes "
                      "minutes on a small CPU).")
 
@@ -64,6 +67,21 @@ batch, truncation = int(sys.argv[2]), float(sys.argv[3])
 z = tf.zeros([batch, int(module.dim_z.numpy())])
 y = tf.one_hot(np.arange(batch) % int(module.num_classes.numpy()), int(module.num_classes.numpy()))
 module.signatures["default"](z=z, y=y, truncation=tf.constant(truncation))["default"].numpy()
+print(loaded - start, time.perf_counter() - loaded)
+"""
+# The same through the README's path: the Keras generator of the module (its weights read
+# from variables/, no graph loaded), called eagerly.
+_FRESH_KERAS = """
+import sys, time
+import numpy as np, tensorflow as tf
+import tfbiggan
+start = time.perf_counter()
+generator = tfbiggan.load_pretrained(sys.argv[1])
+loaded = time.perf_counter()
+batch, truncation = int(sys.argv[2]), float(sys.argv[3])
+z = tf.zeros([batch, generator.config.dim_z])
+y = tf.one_hot(np.arange(batch) % generator.config.num_classes, generator.config.num_classes)
+generator(z, y, truncation=truncation).numpy()
 print(loaded - start, time.perf_counter() - loaded)
 """
 _FRESH_PYTORCH = """
@@ -240,19 +258,20 @@ def main(argv):
     print(f"{name} on the CPU ({os.cpu_count()} cores; torch threads {threads}), truncation "
           f"{FLAGS.truncation}, median of {FLAGS.calls} calls in turn after a first call",
           flush=True)
-    rates = {batch: _time_in_turn(timed, batch) for batch in batch_sizes}
+    rates = {batch: _time_in_turn(timed, batch) for batch in batch_sizes} if FLAGS.timed else {}
     fresh = []
     for _ in range(FLAGS.fresh_loads):
       fresh.append((_fresh(_FRESH_TFBIGGAN, module_path, batch_sizes[0]),
+                    _fresh(_FRESH_KERAS, module_path, batch_sizes[0]),
                     _fresh(_FRESH_PYTORCH, state_dict, batch_sizes[0], json.dumps(fields))))
   baselines = [v for v in pytorch if "compile" in v.label] or pytorch[:1]
   print(f"  {'':44s} {'size MiB':>8s} {'load s':>6s}" + "".join(
       f" | batch {b}: {'1st s':>6s} {'images/s':>8s} " + " ".join(
           f"{'vs ' + ('bf16' if 'bf16' in base.label else 'f32'):>7s}" for base in baselines)
-      for b in batch_sizes))
+      for b in rates))
   for variant in pytorch + ours:
     row = f"  {variant.label:44s} {variant.megabytes:8.1f} {variant.load_seconds:6.2f}"
-    for batch in batch_sizes:
+    for batch in rates:
       if variant.make_call is None:
         row += f" | {'':>8s} {'-':>6s} {'-':>8s} " + " ".join(f"{'-':>7s}" for _ in baselines)
         continue
@@ -260,11 +279,14 @@ def main(argv):
       row += (f" | {'':>8s} {variant.first[batch]:6.2f} {rate:8.2f} " +
               " ".join(f"{rate / rates[batch][base]:6.2f}x" for base in baselines))
     print(row)
-  for index, ((tf_load, tf_first), (pt_load, pt_first)) in enumerate(fresh):
-    print(f"  fresh process {index + 1}, batch {batch_sizes[0]}: tfbiggan module load "
-          f"{tf_load:.2f} s + first batch {tf_first:.2f} s = {tf_load + tf_first:.2f} s; "
-          f"PyTorch state dict {pt_load:.2f} + {pt_first:.2f} = {pt_load + pt_first:.2f} s "
-          f"(tfbiggan x{(tf_load + tf_first) / (pt_load + pt_first):.2f})")
+  for index, (module, keras, (pt_load, pt_first)) in enumerate(fresh):
+    pytorch_total = pt_load + pt_first
+    print(f"  fresh process {index + 1}, batch {batch_sizes[0]}: PyTorch state dict "
+          f"{pt_load:.2f} s + first batch {pt_first:.2f} s = {pytorch_total:.2f} s; " + "; ".join(
+              f"{label} {load:.2f} + {first:.2f} = {load + first:.2f} s "
+              f"(x{(load + first) / pytorch_total:.2f})"
+              for label, (load, first) in (("tfbiggan module", module),
+                                           ("tfbiggan.load_pretrained", keras))))
 
 
 if __name__ == "__main__":

@@ -272,6 +272,40 @@ def test_discriminator_is_exported_for_fine_tuning(module, run_dir):
   np.testing.assert_allclose(logits, read, rtol=1e-5, atol=1e-4)
 
 
+@pytest.mark.smoke
+def test_load_pretrained_reads_the_weights_without_loading_the_graphs(module_dir, module,
+                                                                      monkeypatch):
+  """load_pretrained and load_pretrained_discriminator read a tfbiggan module's variables/
+  through its object graph (no tf.saved_model.load): the lists in their order, G's first
+  weight included (also saved as class_embeddings, so its checkpoint key is that one's)."""
+  # pylint: disable=import-outside-toplevel
+  from tfbiggan.modules.module_weights import read_module_class_names, read_variable_list
+  from tfbiggan.modules.pretrained import load_pretrained_discriminator
+  from tfbiggan.modules.pretrained import load_pretrained_with_class_names
+  for owner, variables in (((), module.variables),
+                           (("discriminator",), module.discriminator.variables)):
+    values = read_variable_list(module_dir, owner)
+    assert len(values) == len(variables) > 20
+    for value, variable in zip(values, variables):
+      np.testing.assert_array_equal(value.numpy(), variable.numpy())
+  assert read_module_class_names(module_dir) == [str(i) for i in range(10)]
+
+  def no_graphs(*args, **kwargs):
+    raise AssertionError("tf.saved_model.load called")
+
+  monkeypatch.setattr(tf.saved_model, "load", no_graphs)
+  generator, names = load_pretrained_with_class_names(module_dir)
+  assert names == [str(i) for i in range(10)]
+  z, _, y = _inputs(truncation=0.5)
+  want = module.signatures["default"](z=z, y=y, truncation=0.5)["default"].numpy()
+  np.testing.assert_allclose(generator(z, y, truncation=0.5).numpy(), want, atol=SAME_GRAPH)
+  discriminator, _ = load_pretrained_discriminator(module_dir)
+  images = np.random.default_rng(0).uniform(-1, 1, (3, 32, 32, 3)).astype(np.float32)
+  np.testing.assert_allclose(
+      discriminator(images, y[:3]).numpy(),
+      module.discriminator({"images": images, "y": y[:3]}).numpy(), atol=SAME_GRAPH)
+
+
 @pytest.mark.parametrize("case, message", [
     ("z_width", "z must have shape [batch, 64]"),
     ("y_width", "y must have shape [batch, 10]"),

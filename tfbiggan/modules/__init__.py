@@ -9,6 +9,8 @@
                        (`tfbiggan_export`)
   saved_model.py       `load_saved_model`: any SavedModel, without tensorflow_hub
   generator_module.py  our modules: load and check one, call it, read its classes
+  module_weights.py    our modules' weights, metadata and classes read without loading
+                       their graphs (for `load_pretrained`)
   official.py          the official TF1-format modules as arrays
   official_names.py    their variable names, and where each lands in our Keras weights
   pretrained.py        `load_pretrained`: the Keras Generator (and D) of a module

@@ -36,8 +36,13 @@ from tfbiggan.modules import official_names
 from tfbiggan.modules.generator_module import load_generator_module
 from tfbiggan.modules.generator_module import module_class_names
 from tfbiggan.modules.generator_module import module_metadata
+from tfbiggan.modules.module_weights import is_tfbiggan_module_folder
+from tfbiggan.modules.module_weights import read_module_class_names
+from tfbiggan.modules.module_weights import read_module_metadata
+from tfbiggan.modules.module_weights import read_variable_list
 from tfbiggan.modules.official import is_official_module
 from tfbiggan.modules.resolver import fetch
+from tfbiggan.modules.resolver import resolve_module
 from tfbiggan.training.precision import choose_precision
 
 
@@ -128,22 +133,35 @@ def load_pretrained_with_class_names(path_or_handle, precision="float32"):
   Returns: (Generator, list of str [num_classes]).
   """
   path_or_handle = str(path_or_handle)
-  module = load_generator_module(path_or_handle)
-  return (generator_from_module(module, path_or_handle, precision),
-          module_class_names(module))
+  path = resolve_module(path_or_handle)
+  if not is_tfbiggan_module_folder(path):
+    # Not ours: loading it says what it lacks (or takes a SavedModel with the attributes).
+    module = load_generator_module(path_or_handle)
+    return (generator_from_module(module, path_or_handle, precision),
+            module_class_names(module))
+  # Our modules' weights are read straight from variables/, without loading their graphs.
+  generator = _empty_generator(read_module_metadata(path), precision)
+  _assign_in_order(generator, read_variable_list(path), path_or_handle)
+  return generator, read_module_class_names(path)
 
 
 def generator_from_module(module, source="the module", precision="float32"):
   """A Keras `Generator` holding the weights of a loaded tfbiggan module (from
   `load_generator_module`), computing in `precision` (see `load_pretrained`); `source`
   names it in errors."""
+  generator = _empty_generator(module_metadata(module), precision)
+  _assign_in_order(generator, module.variables, source)
+  return generator
+
+
+def _empty_generator(metadata, precision):
+  """The `Generator` of a module's metadata (a dict), its weights to be assigned, computing
+  in `precision`."""
   chosen = choose_precision(precision)
   if precision == "auto":
     logging.info("sampling in %s: %s", chosen.name, chosen.reason)
-  generator = Generator(BigGANConfig.from_dict(module_metadata(module)["config"]),
-                        initializer=ASSIGNED_AFTERWARDS, dtype=chosen.policy)
-  _assign_in_order(generator, module.variables, source)
-  return generator
+  return Generator(BigGANConfig.from_dict(metadata["config"]),
+                   initializer=ASSIGNED_AFTERWARDS, dtype=chosen.policy)
 
 
 def load_pretrained_discriminator(path_or_handle):
@@ -158,23 +176,29 @@ def load_pretrained_discriminator(path_or_handle):
   if is_official_module(fetch(path_or_handle)):
     raise ValueError(f"{path_or_handle} is an official module: DeepMind released no "
                      "discriminator (fine-tune with a fresh one)")
-  module = load_generator_module(path_or_handle)
-  if not hasattr(module, "discriminator"):
+  path = resolve_module(path_or_handle)
+  if not is_tfbiggan_module_folder(path):
+    load_generator_module(path_or_handle)  # Raises, saying what the SavedModel lacks.
+  metadata = read_module_metadata(path)
+  try:
+    values = read_variable_list(path, owner=("discriminator",))
+  except ValueError:
     raise ValueError(f"{path_or_handle} carries no discriminator; export the run with "
-                     "tfbiggan-export --with_discriminator, or give the run folder")
-  discriminator = Discriminator(BigGANConfig.from_dict(module_metadata(module)["config"]),
+                     "tfbiggan-export --with_discriminator, or give the run folder") from None
+  discriminator = Discriminator(BigGANConfig.from_dict(metadata["config"]),
                                 initializer=ASSIGNED_AFTERWARDS)
-  _assign_in_order(discriminator, module.discriminator.variables, path_or_handle)
-  return discriminator, module_class_names(module)
+  _assign_in_order(discriminator, values, path_or_handle)
+  return discriminator, read_module_class_names(path)
 
 
-def _assign_in_order(model, variables, source):
-  """Assigns a module's variable list, which holds `model`'s weights in order."""
-  if len(variables) != len(model.weights):
-    raise ValueError(f"{source} holds {len(variables)} variables; a "
+def _assign_in_order(model, values, source):
+  """Assigns a module's variable list (variables or tensors), which holds `model`'s weights
+  in order."""
+  if len(values) != len(model.weights):
+    raise ValueError(f"{source} holds {len(values)} variables; a "
                      f"{model.config.name} {model.name} has {len(model.weights)}")
-  for weight, variable in zip(model.weights, variables):
-    if tuple(weight.shape) != tuple(variable.shape):
-      raise ValueError(f"{source}: variable {variable.name} has shape "
-                       f"{variable.shape}, our {weight.path} {weight.shape}")
-    weight.assign(variable)
+  for index, (weight, value) in enumerate(zip(model.weights, values)):
+    if tuple(weight.shape) != tuple(value.shape):
+      raise ValueError(f"{source}: variable {index} of its list has shape "
+                       f"{tuple(value.shape)}, our {weight.path} {tuple(weight.shape)}")
+    weight.assign(value)
