@@ -78,6 +78,10 @@ def test_a_reduced_precision_view_draws_within_40_db_of_the_module(module, preci
     rows = module_class_embeddings(module)
     np.testing.assert_allclose(generate_from_embedding(view, z, y @ rows, truncation), got,
                                atol=2e-2)
+  # Its kernels are frozen (normalised once): a weight changed now changes no image.
+  kernel = view.generator.conv_out.w
+  kernel.assign(np.zeros(kernel.shape, np.float32))
+  np.testing.assert_array_equal(generate(view, z, y, truncation), got)
 
 
 def test_projection_and_the_explorer_run_in_the_reduced_precision(module_dir, module):

@@ -83,6 +83,25 @@ def test_inference_sigma_is_one_step_from_stored_u0():
   np.testing.assert_allclose(layer._kernel(training=False).numpy(), w / sigmas[0], rtol=1e-5)
 
 
+def test_a_frozen_kernel_is_the_inference_kernel_computed_once():
+  """freeze_kernel: inference calls give what they gave before, also after w changes (until
+  it is frozen again); training calls read the live w; frozen=False computes per call again."""
+  layer = SNDense(6)
+  x = tf.random.normal([3, 5], seed=1)
+  live = layer(x).numpy()
+  layer.freeze_kernel()
+  np.testing.assert_array_equal(layer(x).numpy(), live)
+  layer.w.assign(tf.random.normal(layer.w.shape, seed=2))
+  np.testing.assert_array_equal(layer(x).numpy(), live)
+  changed = layer(x, training=True).numpy()
+  assert np.abs(changed - live).max() > 1e-2
+  layer.freeze_kernel(frozen=False)
+  unfrozen = layer(x).numpy()
+  assert np.abs(unfrozen - live).max() > 1e-2
+  layer.freeze_kernel()  # Again: the new w.
+  np.testing.assert_array_equal(layer(x).numpy(), unfrozen)
+
+
 def test_gradient_treats_u_and_v_as_constants():
   """d<G, w/sigma>/dw = G/sigma - <G, w>/sigma^2 v^T u' with v, u' stop-gradient."""
   layer = SNDense(5)

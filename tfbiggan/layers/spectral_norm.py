@@ -111,6 +111,7 @@ class SpectralNormalizedLayer(keras.layers.Layer):
     self.num_singular_vectors = num_singular_vectors
     self.epsilon = epsilon
     self.kernel_initializer = kernel_initializer
+    self._frozen_kernel = None  # See `freeze_kernel`.
 
   def _add_kernel(self, shape):
     # autocast=False: SN runs in float32 under mixed precision; the result is cast once.
@@ -124,8 +125,22 @@ class SpectralNormalizedLayer(keras.layers.Layer):
             initializer=keras.initializers.RandomNormal(stddev=1.0),
             aggregation="only_first_replica"))
 
+  def freeze_kernel(self, frozen=True):
+    """From now on, inference calls read the normalised kernel computed here, once.
+
+    For a copy that only samples (`tfbiggan.modules.module_in_precision`): every inference
+    call otherwise reads the float32 kernel twice for sigma, divides it and casts it to the
+    compute dtype, a large share of a small batch's call on a CPU (docs/benchmarks.md,
+    "Sampling from a module against PyTorch"). The frozen kernel is a tensor in the compute
+    dtype, not a weight: assigning w or u afterwards does not change it (freeze again, or
+    `frozen=False` to compute it per call again); training calls never read it.
+    """
+    self._frozen_kernel = self._kernel(training=False) if frozen else None
+
   def _kernel(self, training=False):
     """The (spectrally normalised) kernel in the compute dtype; updates u when training."""
+    if not training and self._frozen_kernel is not None:
+      return self._frozen_kernel
     kernel = tf.convert_to_tensor(self.w.value)
     if self.spectral_norm:
       matrix = kernel if kernel.shape.rank == 2 else tf.reshape(kernel, [-1, kernel.shape[-1]])

@@ -10,6 +10,7 @@ from tfbiggan.layers.generator_block import GeneratorBlock
 from tfbiggan.layers.self_attention import SelfAttention
 from tfbiggan.layers.sn_conv2d import SNConv2D
 from tfbiggan.layers.sn_dense import SNDense
+from tfbiggan.layers.spectral_norm import SpectralNormalizedLayer
 from tfbiggan.models._config_arg import resolve_config
 
 
@@ -120,6 +121,14 @@ class Generator(keras.Model):
   def batch_norms(self):
     """Every `ConditionalBatchNorm` of the generator, in forward order."""
     return [bn for block in self.blocks for bn in block.batch_norms] + [self.final_bn]
+
+  def freeze_kernels(self, frozen=True):
+    """Inference calls read every kernel normalised once, here (`SpectralNormalizedLayer.
+    freeze_kernel`): for a generator that only samples; assigning weights afterwards needs
+    a new freeze. Training calls are unchanged."""
+    for layer in self._flatten_layers():
+      if isinstance(layer, SpectralNormalizedLayer):
+        layer.freeze_kernel(frozen)
 
   def _check_inputs(self, z, y):
     config = self.config

@@ -58,7 +58,8 @@ class ModuleInPrecision:
     signatures: {"default": (z [B, dim_z], y [B, num_classes], truncation) -> {"default":
       float32 images [B, R, R, 3]}, "embedding": (z, embedding [B, shared_dim], truncation)
       -> the same}, called with keyword arguments as the module's are.
-    generator: the Keras `Generator` they run.
+    generator: the Keras `Generator` they run (its kernels frozen for sampling,
+      `Generator.freeze_kernels`, unless built under a strategy).
     precision: "bfloat16" or "float16".
   """
 
@@ -67,6 +68,10 @@ class ModuleInPrecision:
     self.precision = precision
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
       self.generator = generator_from_module(module, source, precision)
+      if strategy is None:
+        # Only sampling: each kernel normalised and cast once, not per call. (Inside a
+        # strategy's replicas the kernels stay per-replica variables, normalised per call.)
+        self.generator.freeze_kernels()
       self.signatures = self._signatures()
 
   def _signatures(self):
