@@ -1,4 +1,4 @@
-"""Does fine-tuning beat training from scratch on a few images? digits 0-4 -> 5-9.
+r"""Does fine-tuning beat training from scratch on a few images? digits 0-4 -> 5-9.
 
   1. pretrain digits-32 on the digits 0-4 (all their training images);
   2. fine-tune it (G and D from step 1, the new classes' embeddings from the mean) on 5-9
@@ -11,6 +11,9 @@ floor) and of the few training images themselves, each against the same test dig
 
   python benchmarks/transfer.py                 # about 10 minutes on 2 CPU cores
   python benchmarks/transfer.py --workdir=runs/transfer --lecam_weight=0.3 --tag=lecam
+  python benchmarks/transfer.py --workdir=runs/transfer --fresh_d --tag=_fresh_d
+  python benchmarks/transfer.py --workdir=runs/transfer --fresh_d --tag=_fresh_d_ema500 \
+      --overrides="ema_start_step=500"     # the EMA copying G (new classes)
 (a --workdir that holds finished runs reuses them: the pretraining is done once.)
 """
 
@@ -22,6 +25,7 @@ from absl import app
 from absl import flags
 
 import machine
+from overrides import parse_overrides
 
 flags.DEFINE_string("workdir", None, "Folder of the three runs (default: a temporary one).")
 flags.DEFINE_integer("pretrain_steps", 1500, "Steps on the digits 0-4.", lower_bound=1)
@@ -33,6 +37,11 @@ flags.DEFINE_float("lecam_weight", 0.0, "LeCam weight of steps 2 and 3.")
 flags.DEFINE_float("mode_seeking_weight", 0.0, "Mode-seeking weight of steps 2 and 3.",
                    lower_bound=0.0)
 flags.DEFINE_integer("freeze_d_blocks", 0, "FreezeD blocks of the fine-tuning.")
+flags.DEFINE_boolean("fresh_d", False, "Fine-tune with a fresh D (no --init_discriminator, "
+                     "as for an official generator), with the fresh-D defaults of "
+                     "tfbiggan-train, instead of the pretraining's D.")
+flags.DEFINE_string("overrides", "", "Config fields of the fine-tuning, after --fresh_d's: "
+                    "'field=value;field=value' (e.g. 'ema_start_step=500').")
 flags.DEFINE_string("tag", "", "Suffix of the fine-tuned and scratch runs' folders, to "
                     "compare recipes in one --workdir.")
 flags.DEFINE_integer("num_samples", 1000, "Samples judged per model.", lower_bound=10)
@@ -52,6 +61,7 @@ def main(argv):
   from tfbiggan.metrics.digits_classifier import train_digits_classifier  # pylint: disable=import-outside-toplevel
   from tfbiggan.run_dir import RunDir  # pylint: disable=import-outside-toplevel
   from tfbiggan.sampling import sample_images  # pylint: disable=import-outside-toplevel
+  from tfbiggan.training.fresh_d import with_fresh_d_recipe  # pylint: disable=import-outside-toplevel
   from tfbiggan.training.options import TrainOptions  # pylint: disable=import-outside-toplevel
   from tfbiggan.training.loop import train  # pylint: disable=import-outside-toplevel
 
@@ -74,12 +84,18 @@ def main(argv):
     return RunDir(model_dir).load_ema_generator()
 
   run("pretrained_0-4", FLAGS.pretrain_steps, config, classes=OLD)
+  fine_tune_recipe = small_data.replace(freeze_d_blocks=FLAGS.freeze_d_blocks)
+  if FLAGS.fresh_d:  # What tfbiggan-train applies to a fine-tune without --init_discriminator.
+    fine_tune_recipe, applied = with_fresh_d_recipe(fine_tune_recipe)
+    print(f"fresh D, with {applied}")
+  fine_tune_recipe = fine_tune_recipe.replace(**parse_overrides(FLAGS.overrides))
   few = dict(classes=NEW, examples_per_class=FLAGS.shots)
   generators = {
-      "fine-tuned": run("fine-tuned" + FLAGS.tag, FLAGS.steps,
-                        small_data.replace(freeze_d_blocks=FLAGS.freeze_d_blocks),
+      "fine-tuned": run("fine-tuned" + FLAGS.tag, FLAGS.steps, fine_tune_recipe,
                         init_generator=os.path.join(workdir, "pretrained_0-4"),
-                        init_discriminator=os.path.join(workdir, "pretrained_0-4"), **few),
+                        init_discriminator=(None if FLAGS.fresh_d
+                                            else os.path.join(workdir, "pretrained_0-4")),
+                        **few),
       "scratch": run("scratch" + FLAGS.tag, FLAGS.steps, small_data, **few),
   }
 
