@@ -279,16 +279,17 @@ def test_load_pretrained_reads_the_weights_without_loading_the_graphs(module_dir
   through its object graph (no tf.saved_model.load): the lists in their order, G's first
   weight included (also saved as class_embeddings, so its checkpoint key is that one's)."""
   # pylint: disable=import-outside-toplevel
-  from tfbiggan.modules.module_weights import read_module_class_names, read_variable_list
+  from tfbiggan.modules.module_weights import ModuleCheckpoint
   from tfbiggan.modules.pretrained import load_pretrained_discriminator
   from tfbiggan.modules.pretrained import load_pretrained_with_class_names
+  checkpoint = ModuleCheckpoint(module_dir)
   for owner, variables in (((), module.variables),
                            (("discriminator",), module.discriminator.variables)):
-    values = read_variable_list(module_dir, owner)
+    values = checkpoint.variable_list(*owner, "variables")
     assert len(values) == len(variables) > 20
     for value, variable in zip(values, variables):
       np.testing.assert_array_equal(value.numpy(), variable.numpy())
-  assert read_module_class_names(module_dir) == [str(i) for i in range(10)]
+  assert checkpoint.class_names() == [str(i) for i in range(10)]
 
   def no_graphs(*args, **kwargs):
     raise AssertionError("tf.saved_model.load called")
@@ -364,6 +365,11 @@ def test_xla_module_equals_the_plain_one(reference_generator, tmp_path):
   assert np.abs(out - expected).max() <= 1e-5
   with pytest.raises(tf.errors.InvalidArgumentError, match="truncation must be in"):
     xla_module.signatures["default"](z=z, y=y, truncation=2.0)
+  # Exported without --with_discriminator: reading its D says so.
+  from tfbiggan.modules.pretrained import load_pretrained_discriminator  # pylint: disable=import-outside-toplevel
+  with pytest.raises(ValueError, match="carries no discriminator; export the run with "
+                                       "tfbiggan-export --with_discriminator"):
+    load_pretrained_discriminator(path)
 
 
 def test_zero_standing_batches_reuses_the_runs_own_statistics(run_dir, tmp_path):

@@ -173,3 +173,9 @@ class SpectralNormalizedLayer(keras.layers.Layer):
                   kernel_initializer=keras.saving.serialize_keras_object(
                       self.kernel_initializer))
     return config
+
+
+def spectral_normalized_layers(model):
+  """Every `SpectralNormalizedLayer` inside the Keras model (or layer) `model`, in order."""
+  return [layer for layer in model._flatten_layers(include_self=False)  # pylint: disable=protected-access
+          if isinstance(layer, SpectralNormalizedLayer)]

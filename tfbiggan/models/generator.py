@@ -10,7 +10,7 @@ from tfbiggan.layers.generator_block import GeneratorBlock
 from tfbiggan.layers.self_attention import SelfAttention
 from tfbiggan.layers.sn_conv2d import SNConv2D
 from tfbiggan.layers.sn_dense import SNDense
-from tfbiggan.layers.spectral_norm import SpectralNormalizedLayer
+from tfbiggan.layers.spectral_norm import spectral_normalized_layers
 from tfbiggan.models._config_arg import resolve_config
 
 
@@ -126,9 +126,8 @@ class Generator(keras.Model):
     """Inference calls read every kernel normalised once, here (`SpectralNormalizedLayer.
     freeze_kernel`): for a generator that only samples; assigning weights afterwards needs
     a new freeze. Training calls are unchanged."""
-    for layer in self._flatten_layers():
-      if isinstance(layer, SpectralNormalizedLayer):
-        layer.freeze_kernel(frozen)
+    for layer in spectral_normalized_layers(self):
+      layer.freeze_kernel(frozen)
 
   def _check_inputs(self, z, y):
     config = self.config

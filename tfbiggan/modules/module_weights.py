@@ -1,8 +1,9 @@
 """Reading a tfbiggan module's weights and assets without loading its graphs.
 
 `tf.saved_model.load` rebuilds every function of a module as a Python graph and creates its
-variables before a Keras generator can copy them: about 1.7 s for biggan-deep-128, all of it
-wasted when the caller wants the Keras `Generator` (`tfbiggan.load_pretrained`). The weights
+variables before a Keras generator can copy them: most of a module's load time
+(docs/benchmarks.md), all of it wasted when the caller wants the Keras `Generator`
+(`tfbiggan.load_pretrained`). The weights
 are a TensorFlow checkpoint in the module's variables/ folder, and the module's `variables`
 list (G's weights in order, see `tfbiggan_export.hub_module`) is a path of that checkpoint's
 object graph: each list entry is a node whose saved value has a checkpoint key. Here the
@@ -36,31 +37,10 @@ def read_module_metadata(path):
   return metadata
 
 
-def read_module_class_names(path):
-  """The module's class names, a list of str (its `class_names`, as `module_class_names`
-  reads them from the loaded module)."""
-  checkpoint = ModuleCheckpoint(path)
-  return [name.decode("utf-8") for name in checkpoint.value("class_names")]
-
-
-def read_variable_list(path, owner=()):
-  """The values of a module's variable list, in its order, read from variables/.
-
-  Args:
-    path: the module's folder.
-    owner: the attribute path, from the module's root, of the object whose `variables` list
-      to read: () for the generator's, ("discriminator",) for the discriminator's.
-
-  Returns: a list of tf.Tensor, one per entry of `<owner>.variables`.
-
-  Raises:
-    ValueError: the module has no such list (names what is missing).
-  """
-  return ModuleCheckpoint(path).variable_list(*owner, "variables")
-
-
 class ModuleCheckpoint:
-  """The checkpoint in a module's variables/ folder, read by the module's attribute paths.
+  """The checkpoint in a module's variables/ folder, read by the module's attribute paths
+  (e.g. `variable_list("variables")` is G's weights in order, `variable_list("discriminator",
+  "variables")` D's).
 
   Args:
     path: the module's folder.
@@ -86,12 +66,26 @@ class ModuleCheckpoint:
       node = self._graph.nodes[children[name]]
     return node
 
+  def has(self, *names):
+    """Whether the module has an object at the attribute path `names`."""
+    try:
+      self._node(*names)
+    except ValueError:
+      return False
+    return True
+
+  def class_names(self):
+    """The module's class names, a list of str (its `class_names`, as `module_class_names`
+    reads them from the loaded module)."""
+    return [name.decode("utf-8") for name in self.value("class_names")]
+
   def value(self, *names):
     """The value (numpy) of the variable at the attribute path `names`."""
     return self._reader.get_tensor(_value_key(self._node(*names)))
 
   def variable_list(self, *names):
-    """The values (tf.Tensor) of the list of variables at the attribute path `names`."""
+    """The values (tf.Tensor) of the list of variables at the attribute path `names`, in its
+    order (ValueError, naming what is missing, when there is none)."""
     node = self._node(*names)
     entries = sorted((int(child.local_name), child.node_id)
                      for child in node.children if child.local_name.isdigit())

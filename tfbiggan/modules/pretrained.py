@@ -36,10 +36,9 @@ from tfbiggan.modules import official_names
 from tfbiggan.modules.generator_module import load_generator_module
 from tfbiggan.modules.generator_module import module_class_names
 from tfbiggan.modules.generator_module import module_metadata
+from tfbiggan.modules.module_weights import ModuleCheckpoint
 from tfbiggan.modules.module_weights import is_tfbiggan_module_folder
-from tfbiggan.modules.module_weights import read_module_class_names
 from tfbiggan.modules.module_weights import read_module_metadata
-from tfbiggan.modules.module_weights import read_variable_list
 from tfbiggan.modules.official import is_official_module
 from tfbiggan.modules.resolver import fetch
 from tfbiggan.modules.resolver import resolve_module
@@ -141,8 +140,9 @@ def load_pretrained_with_class_names(path_or_handle, precision="float32"):
             module_class_names(module))
   # Our modules' weights are read straight from variables/, without loading their graphs.
   generator = _empty_generator(read_module_metadata(path), precision)
-  _assign_in_order(generator, read_variable_list(path), path_or_handle)
-  return generator, read_module_class_names(path)
+  checkpoint = ModuleCheckpoint(path)
+  _assign_in_order(generator, checkpoint.variable_list("variables"), path_or_handle)
+  return generator, checkpoint.class_names()
 
 
 def generator_from_module(module, source="the module", precision="float32"):
@@ -180,15 +180,15 @@ def load_pretrained_discriminator(path_or_handle):
   if not is_tfbiggan_module_folder(path):
     load_generator_module(path_or_handle)  # Raises, saying what the SavedModel lacks.
   metadata = read_module_metadata(path)
-  try:
-    values = read_variable_list(path, owner=("discriminator",))
-  except ValueError:
+  checkpoint = ModuleCheckpoint(path)
+  if not checkpoint.has("discriminator"):
     raise ValueError(f"{path_or_handle} carries no discriminator; export the run with "
-                     "tfbiggan-export --with_discriminator, or give the run folder") from None
+                     "tfbiggan-export --with_discriminator, or give the run folder")
   discriminator = Discriminator(BigGANConfig.from_dict(metadata["config"]),
                                 initializer=ASSIGNED_AFTERWARDS)
-  _assign_in_order(discriminator, values, path_or_handle)
-  return discriminator, read_module_class_names(path)
+  _assign_in_order(discriminator, checkpoint.variable_list("discriminator", "variables"),
+                   path_or_handle)
+  return discriminator, checkpoint.class_names()
 
 
 def _assign_in_order(model, values, source):

@@ -20,7 +20,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfbiggan.image_grid import save_image_grid
-from tfbiggan.layers.spectral_norm import SpectralNormalizedLayer
+from tfbiggan.layers.spectral_norm import spectral_normalized_layers
 from tfbiggan.sampling import class_grid_inputs
 
 _SCALARS = {"d_loss": "losses/d_loss", "g_loss": "losses/g_loss",
@@ -34,8 +34,8 @@ _SCALARS = {"d_loss": "losses/d_loss", "g_loss": "losses/g_loss",
 def top_singular_values(model, count=3):
   """{weight path: float32 [<= count]} exact top singular values of each SN layer's kernel."""
   values = {}
-  for layer in model._flatten_layers(include_self=False):  # pylint: disable=protected-access
-    if isinstance(layer, SpectralNormalizedLayer) and layer.spectral_norm:
+  for layer in spectral_normalized_layers(model):
+    if layer.spectral_norm:
       kernel = tf.convert_to_tensor(layer.w.value)
       matrix = tf.reshape(kernel, [-1, kernel.shape[-1]])
       values[layer.w.path] = tf.linalg.svd(matrix, compute_uv=False)[:count].numpy()
