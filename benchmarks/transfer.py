@@ -12,8 +12,8 @@ floor) and of the few training images themselves, each against the same test dig
   python benchmarks/transfer.py                 # about 10 minutes on 2 CPU cores
   python benchmarks/transfer.py --workdir=runs/transfer --lecam_weight=0.3 --tag=lecam
   python benchmarks/transfer.py --workdir=runs/transfer --fresh_d --tag=_fresh_d
-  python benchmarks/transfer.py --workdir=runs/transfer --fresh_d --tag=_fresh_d_ema500 \
-      --overrides="ema_start_step=500"     # the EMA copying G (new classes)
+  python benchmarks/transfer.py --workdir=runs/transfer --fresh_d --tag=_fresh_d_ema0 \
+      --overrides="ema_start_step=0"     # the EMA from the source, new classes regardless
 (a --workdir that holds finished runs reuses them: the pretraining is done once.)
 """
 
@@ -42,6 +42,8 @@ flags.DEFINE_boolean("fresh_d", False, "Fine-tune with a fresh D (no --init_disc
                      "tfbiggan-train, instead of the pretraining's D.")
 flags.DEFINE_string("overrides", "", "Config fields of the fine-tuning, after --fresh_d's: "
                     "'field=value;field=value' (e.g. 'ema_start_step=500').")
+flags.DEFINE_string("class_init", None, "--class_init of the fine-tuning: new class=source "
+                    "class, e.g. '5=3,6=0' (default: every new class from the mean row).")
 flags.DEFINE_string("tag", "", "Suffix of the fine-tuned and scratch runs' folders, to "
                     "compare recipes in one --workdir.")
 flags.DEFINE_integer("num_samples", 1000, "Samples judged per model.", lower_bound=10)
@@ -61,7 +63,6 @@ def main(argv):
   from tfbiggan.metrics.digits_classifier import train_digits_classifier  # pylint: disable=import-outside-toplevel
   from tfbiggan.run_dir import RunDir  # pylint: disable=import-outside-toplevel
   from tfbiggan.sampling import sample_images  # pylint: disable=import-outside-toplevel
-  from tfbiggan.training.fresh_d import with_fresh_d_recipe  # pylint: disable=import-outside-toplevel
   from tfbiggan.training.options import TrainOptions  # pylint: disable=import-outside-toplevel
   from tfbiggan.training.loop import train  # pylint: disable=import-outside-toplevel
 
@@ -74,25 +75,26 @@ def main(argv):
   small_data = config.replace(diff_augment=FLAGS.diff_augment, lecam_weight=FLAGS.lecam_weight,
                               mode_seeking_weight=FLAGS.mode_seeking_weight)
 
-  def run(name, steps, recipe, **options):
+  def run(name, steps, recipe, fresh_d_keep=None, **options):
     model_dir = os.path.join(workdir, name)
     start = time.time()
     train(recipe, TrainOptions(model_dir=model_dir, steps=steps, steps_per_loop=50,
                                checkpoint_every=steps, summary_every=steps,
-                               standing_stats_batches=16, **options))
+                               standing_stats_batches=16, **options), fresh_d_keep=fresh_d_keep)
     print(f"{name}: {steps} steps in {(time.time() - start) / 60:.1f} min", flush=True)
     return RunDir(model_dir).load_ema_generator()
 
   run("pretrained_0-4", FLAGS.pretrain_steps, config, classes=OLD)
-  fine_tune_recipe = small_data.replace(freeze_d_blocks=FLAGS.freeze_d_blocks)
-  if FLAGS.fresh_d:  # What tfbiggan-train applies to a fine-tune without --init_discriminator.
-    fine_tune_recipe, applied = with_fresh_d_recipe(fine_tune_recipe)
-    print(f"fresh D, with {applied}")
-  fine_tune_recipe = fine_tune_recipe.replace(**parse_overrides(FLAGS.overrides))
+  overrides = parse_overrides(FLAGS.overrides)
+  fine_tune_recipe = small_data.replace(freeze_d_blocks=FLAGS.freeze_d_blocks, **overrides)
   few = dict(classes=NEW, examples_per_class=FLAGS.shots)
   generators = {
+      # --fresh_d: what tfbiggan-train applies to a fine-tune without --init_discriminator,
+      # the overrides taking the place of its flags.
       "fine-tuned": run("fine-tuned" + FLAGS.tag, FLAGS.steps, fine_tune_recipe,
+                        fresh_d_keep=tuple(overrides) if FLAGS.fresh_d else None,
                         init_generator=os.path.join(workdir, "pretrained_0-4"),
+                        class_init=FLAGS.class_init,
                         init_discriminator=(None if FLAGS.fresh_d
                                             else os.path.join(workdir, "pretrained_0-4")),
                         **few),

@@ -12,10 +12,10 @@ from command_runner import run_in_process
 from conftest import mirrored_cpu_strategy
 from tfbiggan.data import distributed_dataset, make_source
 from tfbiggan.run_dir import RunDir
-from tfbiggan.training.fresh_d import FRESH_D_RECIPE, describe
+from tfbiggan.training.fresh_d import FRESH_D_RECIPE, describe, with_fresh_d_recipe
 from tfbiggan.training.loop import TrainOptions, train
 from tfbiggan.training.trainer import Trainer
-from train_utils import TINY
+from train_utils import TINY, write_image_folder
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +114,27 @@ def test_a_fine_tune_with_a_fresh_d_takes_the_recipe_unless_a_flag_says_otherwis
                        f"--init_discriminator={source_run}")
   assert (config["d_warmup_steps"], config["ema_start_step"]) == (0, TINY["ema_start_step"])
   assert "a fresh D" not in log
+
+
+def test_with_a_class_new_to_the_source_the_ema_copies_g(source_run, tmp_path):
+  # "3" is a source class (of the digits run), "cat" is not: it starts from the mean row.
+  folder = write_image_folder(str(tmp_path / "images"), classes=("3", "cat"), per_class=2)
+  config, log = _train(source_run, tmp_path / "run", f"--dataset=folder:{folder}",
+                       "--batch_size=4")
+  assert config.ema_start_step == TINY["ema_start_step"] != FRESH_D_RECIPE["ema_start_step"]
+  assert (config.d_warmup_steps, config.g_lr_warmup_steps) == (
+      FRESH_D_RECIPE["d_warmup_steps"], FRESH_D_RECIPE["g_lr_warmup_steps"])
+  assert (f"the EMA copies G until step {TINY['ema_start_step']}, not averaging from the "
+          "source's weights: 1 class(es) are new to the source (cat)") in log
+  assert re.search(r"class embeddings: 3 <- 3, cat <- mean of the source classes", log)
+  assert f"EMA copying G until step {TINY['ema_start_step']})" in log
+  # A flag still wins.
+  config = tfbiggan.get_config("digits-32", **TINY)
+  assert with_fresh_d_recipe(config, keep=("ema_start_step",), new_classes=True) == (
+      config.replace(d_warmup_steps=FRESH_D_RECIPE["d_warmup_steps"],
+                     g_lr_warmup_steps=FRESH_D_RECIPE["g_lr_warmup_steps"]),
+      {"d_warmup_steps": FRESH_D_RECIPE["d_warmup_steps"],
+       "g_lr_warmup_steps": FRESH_D_RECIPE["g_lr_warmup_steps"]})
 
 
 def test_the_protections_are_named_in_words():

@@ -5,9 +5,9 @@ GPUs (Mirrored), else one device. Every recipe knob of the config can be overrid
 flag; the resolved config is written to <model_dir>/config.json. --model_dir and --data_dir
 may be buckets (gs://...). A rerun with the same --model_dir resumes; --steps is the total to
 reach. --init_generator fine-tunes a module or a run on your data (docs/fine-tuning.md); without
---init_discriminator, D starts fresh and the run takes a D warm-up, a G learning-rate warm-up and
-an EMA from the source weights (--d_warmup_steps, --g_lr_warmup_steps, --ema_start_step
-override them).
+--init_discriminator, D starts fresh and the run takes a D warm-up, a G learning-rate warm-up and,
+when every class of the data is a source class, an EMA from the source weights
+(--d_warmup_steps, --g_lr_warmup_steps, --ema_start_step override them).
 
 Examples:
   tfbiggan-train --config=digits-32 --model_dir=runs/digits --steps=2000 \\
@@ -120,18 +120,28 @@ def resolve_options():
                          for field in dataclasses.fields(TrainOptions)})
 
 
-def fresh_d_recipe(config, resumed):
-  """`config` with the fresh-D fine-tuning recipe (`tfbiggan.training.fresh_d`) when a new
-  run (not a `resumed` one: that keeps its config) has --init_generator without
-  --init_discriminator, except the fields whose flags are given; else `config`."""
+def fresh_d_keep(resumed):
+  """The fresh-D recipe's fields whose flags are given, when a new run (not a `resumed` one:
+  that keeps its config) has --init_generator without --init_discriminator: `train` applies
+  the recipe (`tfbiggan.training.fresh_d`) to the others. Else None."""
   if not FLAGS.init_generator or FLAGS.init_discriminator or resumed:
+    return None
+  from tfbiggan.training.fresh_d import FRESH_D_RECIPE  # pylint: disable=import-outside-toplevel
+  return tuple(name for name in FRESH_D_RECIPE if FLAGS[name].present)
+
+
+def dry_run_config(config, keep):
+  """`config` as the dry run prints it: with the fresh-D recipe but the fields in `keep`
+  (None: none), as for a run whose classes are the source's (the data is not read)."""
+  if keep is None:
     return config
-  from tfbiggan.training.fresh_d import FRESH_D_RECIPE, with_fresh_d_recipe  # pylint: disable=import-outside-toplevel
-  config, applied = with_fresh_d_recipe(
-      config, keep={name for name in FRESH_D_RECIPE if FLAGS[name].present})
+  # pylint: disable=import-outside-toplevel
+  from tfbiggan.training.fresh_d import as_flags, with_fresh_d_recipe
+  own_ema_start = config.ema_start_step
+  config, applied = with_fresh_d_recipe(config, keep)
   if applied:
-    logging.info("a fresh D: %s (each flag overrides its value)",
-                 ", ".join(f"--{name}={value}" for name, value in applied.items()))
+    logging.info("a fresh D: %s (each flag overrides its value; with classes new to the "
+                 "source, --ema_start_step stays %d)", as_flags(applied), own_ema_start)
   return config
 
 
@@ -139,17 +149,18 @@ def main(argv):
   del argv
   resumed = resumed_run()
   initial, base_config = fine_tuning_base(resumed)
-  config = fresh_d_recipe(resolve_config(base_config), resumed)
+  config = resolve_config(base_config)
+  keep = fresh_d_keep(resumed)
   if FLAGS.dry_run:
     options = (dataclasses.asdict(resolve_options())
                if FLAGS.model_dir and FLAGS.steps is not None else None)
-    print(json.dumps({"config": config.to_dict(), "options": options}, indent=2,
-                     sort_keys=True))
+    print(json.dumps({"config": dry_run_config(config, keep).to_dict(), "options": options},
+                     indent=2, sort_keys=True))
     return 0
   options = resolve_options()
   from tfbiggan.training.loop import NonFiniteLossError, train  # pylint: disable=import-outside-toplevel
   try:
-    result = train(config, options, initial_generator=initial)
+    result = train(config, options, initial_generator=initial, fresh_d_keep=keep)
   except NonFiniteLossError as error:
     print(f"tfbiggan-train: stopped: {error}", file=sys.stderr)
     return 3

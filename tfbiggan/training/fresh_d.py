@@ -14,19 +14,39 @@ with a fresh D"):
   of them stops the trained G itself from drifting at a high learning rate (a lower g_lr
   does).
 
-`tfbiggan-train` applies them when --init_generator comes without --init_discriminator, to
-every field whose flag is not on the command line; Python callers use `with_fresh_d_recipe`.
+The EMA from the source is only for a run whose classes are all source classes. A class the
+source lacks (its embedding row starts from the mean of the source's) is drawn by an average
+that is still mostly the source's weights long after G has learnt it (at decay 0.999, 61 %
+after 500 steps): on the transfer benchmark (digits 0-4 -> 5-9) the EMA from the source gave
+6.4 % class accuracy, below chance, and copying G 62.9 % (docs/benchmarks.md, "Fine-tuning
+against scratch"). With new classes the config's own `ema_start_step` stays.
+
+`train(..., fresh_d_keep=...)` applies them to a fresh fine-tune without
+--init_discriminator, once the data's classes are known; `tfbiggan-train` passes the fields
+whose flags are on the command line as `fresh_d_keep`.
 """
 
 # Measured by benchmarks/fresh_d.py (docs/benchmarks.md).
 FRESH_D_RECIPE = {"d_warmup_steps": 100, "g_lr_warmup_steps": 100, "ema_start_step": 0}
 
 
-def with_fresh_d_recipe(config, keep=()):
-  """(`config` with `FRESH_D_RECIPE`'s values, {field: value} of those applied); the fields
-  named in `keep` (set by the user) keep the config's value."""
-  applied = {k: v for k, v in FRESH_D_RECIPE.items() if k not in keep}
+def with_fresh_d_recipe(config, keep=(), new_classes=False):
+  """(`config` with `FRESH_D_RECIPE`'s values, {field: value} of those applied).
+
+  Args:
+    config: the fine-tune's `BigGANConfig`.
+    keep: fields set by the user: they keep the config's value.
+    new_classes: whether a run class starts from no source class (see the module docstring):
+      then `ema_start_step` keeps the config's value too.
+  """
+  skip = set(keep) | ({"ema_start_step"} if new_classes else set())
+  applied = {k: v for k, v in FRESH_D_RECIPE.items() if k not in skip}
   return config.replace(**applied), applied
+
+
+def as_flags(applied):
+  """'--d_warmup_steps=100, --ema_start_step=0' of {field: value} (`with_fresh_d_recipe`)."""
+  return ", ".join(f"--{name}={value}" for name, value in applied.items())
 
 
 def describe(config):

@@ -169,15 +169,19 @@ class _Run:
   iterator: Any = None
 
 
-def _data_and_config(config, options, run_dir, strategy):
+def _data_and_config(config, options, run_dir, strategy, fresh_d=None):
   """(the data source, the config it trains, the resumable changes against the run's); the
-  accumulations fitted to `strategy`'s devices with --fit_accumulations."""
+  accumulations fitted to `strategy`'s devices with --fit_accumulations; with `fresh_d`
+  ((the initial G's `TrainedModel`, the fields to keep)), the fresh-D recipe for the data's
+  classes."""
   source = make_source(config.dataset, config.resolution, options.split, options.data_dir,
                        options.manual_dir, options.download, options.class_list,
                        options.examples_per_class)
   if (options.init_generator or options.classes) and source.num_classes != config.num_classes:
     # The chosen classes, or (fine-tuning) the data's classes, with embeddings rebuilt.
     config = config.replace(num_classes=source.num_classes)
+  if fresh_d is not None:
+    config = _with_fresh_d_recipe(config, source.class_names, options.class_init, *fresh_d)
   changes = check_resumable_config(run_dir, config)
   if source.num_classes != config.num_classes:
     raise ValueError(f"{source.name} has {source.num_classes} classes but the config has "
@@ -188,6 +192,22 @@ def _data_and_config(config, options, run_dir, strategy):
     if fitted != config:
       config, changes = fitted, check_resumable_config(run_dir, fitted)
   return source, config, changes
+
+
+def _with_fresh_d_recipe(config, class_names, class_init, init_g, keep):
+  """`config` with the fresh-D recipe (`fresh_d.with_fresh_d_recipe`) but the fields in
+  `keep`, its EMA start kept when a class of `class_names` has no source class in `init_g`."""
+  rows = initial_weights.class_rows(class_names, init_g.class_names,
+                                    initial_weights.parse_class_init(class_init))
+  new = [name for name, row in zip(class_names, rows) if row is initial_weights.MEAN]
+  config, applied = fresh_d.with_fresh_d_recipe(config, keep, new_classes=bool(new))
+  if applied:
+    logging.info("a fresh D: %s (each flag overrides its value)", fresh_d.as_flags(applied))
+  if new and "ema_start_step" not in keep:
+    logging.info("the EMA copies G until step %d, not averaging from the source's weights: "
+                 "%d class(es) are new to the source (%s%s)", config.ema_start_step, len(new),
+                 ", ".join(new[:10]), ", ..." if len(new) > 10 else "")
+  return config
 
 
 def _build_trainer(config, options, strategy, source, init_g, init_d):
@@ -231,7 +251,7 @@ def _restore(run, changes):
     run.run_dir.write_class_names(run.source.class_names)
 
 
-def _set_up(config, options, strategy, initial_generator):
+def _set_up(config, options, strategy, initial_generator, fresh_d_keep):
   """Phase 1: checks everything that can be wrong before writing anything, then builds the
   trainer, creates the run's folder and restores its newest checkpoint. Returns a `_Run`."""
   options.validate()
@@ -239,11 +259,13 @@ def _set_up(config, options, strategy, initial_generator):
   strategy = strategy or resolve_strategy(options.tpu)
   chief = is_chief(strategy)
   run_dir = RunDir(options.model_dir)
-  source, config, changes = _data_and_config(config, options, run_dir, strategy)
-  best = (BestCheckpoints(run_dir, options.keep_best, options.best_metric)
-          if options.eval_every and options.keep_best and chief else None)
   fresh = run_dir.latest_checkpoint() is None
   init_g, init_d = (_initial_models(options, initial_generator) if fresh else (None, None))
+  fresh_d = ((init_g, tuple(fresh_d_keep))
+             if init_g is not None and init_d is None and fresh_d_keep is not None else None)
+  source, config, changes = _data_and_config(config, options, run_dir, strategy, fresh_d)
+  best = (BestCheckpoints(run_dir, options.keep_best, options.best_metric)
+          if options.eval_every and options.keep_best and chief else None)
   trainer = _build_trainer(config, options, strategy, source, init_g, init_d)
   run_dir.create()
   resolver = getattr(strategy, "cluster_resolver", None)
@@ -445,7 +467,7 @@ def _finish(run, stopped):
   return final
 
 
-def train(config, options, strategy=None, initial_generator=None):
+def train(config, options, strategy=None, initial_generator=None, fresh_d_keep=None):
   """Trains `config` until `options.steps`; resumes from `options.model_dir`.
 
   The phases: `_set_up` (checks, trainer, restore), `_monitor` (summaries, collapse watch,
@@ -453,6 +475,10 @@ def train(config, options, strategy=None, initial_generator=None):
 
   `initial_generator`: the `TrainedModel` of `options.init_generator` when the caller has
   already loaded it (to read its config); else it is loaded here, for a fresh run only.
+
+  `fresh_d_keep`: None, or the config fields the caller set itself: then a fresh fine-tune
+  without `options.init_discriminator` takes the fresh-D recipe (`training.fresh_d`) in every
+  other field, for the data's classes (tfbiggan-train passes the recipe flags given).
 
   Returns: dict with "step", "metrics" (of the last loop), "stopped" ("done",
   "already_done", "sigterm" or "collapse": `--on_collapse=stop`), "generator" (path of the
@@ -466,7 +492,7 @@ def train(config, options, strategy=None, initial_generator=None):
     FileNotFoundError: the data set is missing (the message says how to prepare it).
     NonFiniteLossError: a loss became NaN / Inf (the newest checkpoint is the last good one).
   """
-  run = _set_up(config, options, strategy, initial_generator)
+  run = _set_up(config, options, strategy, initial_generator, fresh_d_keep)
   if run.step >= options.steps:
     logging.info("model_dir is at step %d >= --steps=%d: nothing to train", run.step,
                  options.steps)
