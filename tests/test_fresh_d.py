@@ -94,47 +94,39 @@ def _train(source_run, model_dir, *flags):
   return RunDir(str(model_dir)).config(), result.stderr
 
 
-def test_a_fine_tune_with_a_fresh_d_takes_the_recipe_unless_a_flag_says_otherwise(
+def test_a_fine_tune_with_a_fresh_d_takes_the_recipe_for_its_classes_unless_a_flag_says_otherwise(
     source_run, tmp_path):
   config, log = _train(source_run, tmp_path / "dry", "--dry_run")
   assert {k: config[k] for k in FRESH_D_RECIPE} == FRESH_D_RECIPE
   assert TINY["ema_start_step"] != FRESH_D_RECIPE["ema_start_step"]  # Else this tests nothing.
   assert "a fresh D: --d_warmup_steps=" in log
-  # A run: its first loop stops where the warm-up ends, and the log says G was held.
-  config, log = _train(source_run, tmp_path / "run", "--d_warmup_steps=1", "--ema_start_step=3",
-                       "--steps_per_loop=2")
-  assert (config.d_warmup_steps, config.ema_start_step) == (1, 3)
+  # A run on a folder whose class "3" is a source class (of the digits run) and "cat" is not
+  # (it starts from the mean row): the EMA copies G until the config's ema_start_step. Its
+  # first loop stops where the warm-up ends, and the log says G was held.
+  folder = write_image_folder(str(tmp_path / "images"), classes=("3", "cat"), per_class=2)
+  config, log = _train(source_run, tmp_path / "run", f"--dataset=folder:{folder}",
+                       "--batch_size=4", "--d_warmup_steps=1", "--steps_per_loop=2")
+  assert (config.d_warmup_steps, config.ema_start_step) == (1, TINY["ema_start_step"])
   assert config.g_lr_warmup_steps == FRESH_D_RECIPE["g_lr_warmup_steps"]
+  assert (f"the EMA copies G until step {TINY['ema_start_step']}, not averaging from the "
+          "source's weights: 1 class(es) are new to the source (cat)") in log
   assert re.search(r"with a fresh D \(D warm-up 1 step, G learning-rate warm-up \d+ steps, "
-                   r"EMA copying G until step 3\)", log)
+                   rf"EMA copying G until step {TINY['ema_start_step']}\); class embeddings: "
+                   r"3 <- 3, cat <- mean of the source classes", log)
   assert re.search(r"step 1/2 \| d_loss [-\d.]+ D warm-up, G held D\(real\)", log)
   assert re.search(r"step 2/2 \| d_loss [-\d.]+ g_loss [-\d.]+ D\(real\)", log)
+  # A flag wins over the new-class rule too.
+  tiny = tfbiggan.get_config("digits-32", **TINY)
+  assert with_fresh_d_recipe(tiny, keep=("ema_start_step",), new_classes=True) == (
+      tiny.replace(d_warmup_steps=FRESH_D_RECIPE["d_warmup_steps"],
+                   g_lr_warmup_steps=FRESH_D_RECIPE["g_lr_warmup_steps"]),
+      {"d_warmup_steps": FRESH_D_RECIPE["d_warmup_steps"],
+       "g_lr_warmup_steps": FRESH_D_RECIPE["g_lr_warmup_steps"]})
   # With the source's D, the source's recipe.
   config, log = _train(source_run, tmp_path / "own_d", "--dry_run",
                        f"--init_discriminator={source_run}")
   assert (config["d_warmup_steps"], config["ema_start_step"]) == (0, TINY["ema_start_step"])
   assert "a fresh D" not in log
-
-
-def test_with_a_class_new_to_the_source_the_ema_copies_g(source_run, tmp_path):
-  # "3" is a source class (of the digits run), "cat" is not: it starts from the mean row.
-  folder = write_image_folder(str(tmp_path / "images"), classes=("3", "cat"), per_class=2)
-  config, log = _train(source_run, tmp_path / "run", f"--dataset=folder:{folder}",
-                       "--batch_size=4")
-  assert config.ema_start_step == TINY["ema_start_step"] != FRESH_D_RECIPE["ema_start_step"]
-  assert (config.d_warmup_steps, config.g_lr_warmup_steps) == (
-      FRESH_D_RECIPE["d_warmup_steps"], FRESH_D_RECIPE["g_lr_warmup_steps"])
-  assert (f"the EMA copies G until step {TINY['ema_start_step']}, not averaging from the "
-          "source's weights: 1 class(es) are new to the source (cat)") in log
-  assert re.search(r"class embeddings: 3 <- 3, cat <- mean of the source classes", log)
-  assert f"EMA copying G until step {TINY['ema_start_step']})" in log
-  # A flag still wins.
-  config = tfbiggan.get_config("digits-32", **TINY)
-  assert with_fresh_d_recipe(config, keep=("ema_start_step",), new_classes=True) == (
-      config.replace(d_warmup_steps=FRESH_D_RECIPE["d_warmup_steps"],
-                     g_lr_warmup_steps=FRESH_D_RECIPE["g_lr_warmup_steps"]),
-      {"d_warmup_steps": FRESH_D_RECIPE["d_warmup_steps"],
-       "g_lr_warmup_steps": FRESH_D_RECIPE["g_lr_warmup_steps"]})
 
 
 def test_the_protections_are_named_in_words():
