@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -16,6 +17,8 @@ import tfbiggan
 from command_runner import run_in_process
 from train_utils import TINY, cli_env
 from tfbiggan.configs import OFFICIAL_TRUNCATION_GRID
+from tfbiggan.configs.config import BigGANConfig
+from tfbiggan.modules.generator_module import module_metadata
 from tfbiggan.standing_statistics import bake_truncation_statistics
 from tfbiggan.run_dir import RunDir
 from tfbiggan.training.loop import TrainOptions, train
@@ -305,6 +308,31 @@ def test_load_pretrained_reads_the_weights_without_loading_the_graphs(module_dir
   np.testing.assert_allclose(
       discriminator(images, y[:3]).numpy(),
       module.discriminator({"images": images, "y": y[:3]}).numpy(), atol=SAME_GRAPH)
+  # The weights were created holding their values (in a keras.StatelessScope): none is left
+  # for a later scope to initialise again.
+  with keras.StatelessScope():
+    pass
+  np.testing.assert_allclose(generator(z, y, truncation=0.5).numpy(), want, atol=SAME_GRAPH)
+
+
+def test_a_variable_list_that_does_not_fit_names_the_variable(module):
+  # pylint: disable=import-outside-toplevel,protected-access
+  from tfbiggan.modules import pretrained
+  config = BigGANConfig.from_dict(module_metadata(module)["config"])
+  values = [v.numpy() for v in module.variables]
+
+  def make():
+    return tfbiggan.Generator(config)
+
+  for index, value, described in ((3, values[3][:-1], r"float32 \(\d+"),
+                                  (5, values[5].astype(np.float64), r"float64 \(\d+")):
+    wrong = values[:index] + [value] + values[index + 1:]
+    with pytest.raises(ValueError, match=rf"x: variable {index} of its list is {described}"):
+      pretrained._built_holding(make, wrong, "x")
+  with pytest.raises(ValueError, match=r"x holds \d+ variables; a .+ has \d+"):
+    pretrained._built_holding(make, values[:-1], "x")
+  with keras.StatelessScope():  # Nothing of the failed builds is left to initialise.
+    pass
 
 
 @pytest.mark.parametrize("case, message", [

@@ -25,6 +25,7 @@ standing statistics become ours and are used at every truncation (a grid can be 
 """
 
 from absl import logging
+import keras
 
 from tfbiggan.configs import OFFICIAL_TRUNCATION_GRID
 from tfbiggan.configs import get_config
@@ -139,9 +140,10 @@ def load_pretrained_with_class_names(path_or_handle, precision="float32"):
     return (generator_from_module(module, path_or_handle, precision),
             module_class_names(module))
   # Our modules' weights are read straight from variables/, without loading their graphs.
-  generator = _empty_generator(read_module_metadata(path), precision)
+  metadata = read_module_metadata(path)
   checkpoint = ModuleCheckpoint(path)
-  _assign_in_order(generator, checkpoint.variable_list("variables"), path_or_handle)
+  generator = _built_holding(lambda: _empty_generator(metadata, precision),
+                             checkpoint.variable_list("variables"), path_or_handle)
   return generator, checkpoint.class_names()
 
 
@@ -149,9 +151,9 @@ def generator_from_module(module, source="the module", precision="float32"):
   """A Keras `Generator` holding the weights of a loaded tfbiggan module (from
   `load_generator_module`), computing in `precision` (see `load_pretrained`); `source`
   names it in errors."""
-  generator = _empty_generator(module_metadata(module), precision)
-  _assign_in_order(generator, module.variables, source)
-  return generator
+  metadata = module_metadata(module)
+  return _built_holding(lambda: _empty_generator(metadata, precision), module.variables,
+                        source)
 
 
 def _empty_generator(metadata, precision):
@@ -184,21 +186,40 @@ def load_pretrained_discriminator(path_or_handle):
   if not checkpoint.has("discriminator"):
     raise ValueError(f"{path_or_handle} carries no discriminator; export the run with "
                      "tfbiggan-export --with_discriminator, or give the run folder")
-  discriminator = Discriminator(BigGANConfig.from_dict(metadata["config"]),
-                                initializer=ASSIGNED_AFTERWARDS)
-  _assign_in_order(discriminator, checkpoint.variable_list("discriminator", "variables"),
-                   path_or_handle)
+  discriminator = _built_holding(
+      lambda: Discriminator(BigGANConfig.from_dict(metadata["config"]),
+                            initializer=ASSIGNED_AFTERWARDS),
+      checkpoint.variable_list("discriminator", "variables"), path_or_handle)
   return discriminator, checkpoint.class_names()
 
 
-def _assign_in_order(model, values, source):
-  """Assigns a module's variable list (variables or tensors), which holds `model`'s weights
-  in order."""
-  if len(values) != len(model.weights):
-    raise ValueError(f"{source} holds {len(values)} variables; a "
-                     f"{model.config.name} {model.name} has {len(model.weights)}")
-  for index, (weight, value) in enumerate(zip(model.weights, values)):
-    if tuple(weight.shape) != tuple(value.shape):
-      raise ValueError(f"{source}: variable {index} of its list has shape "
-                       f"{tuple(value.shape)}, our {weight.path} {tuple(weight.shape)}")
-    weight.assign(value)
+def _built_holding(make_model, values, source):
+  """`make_model()`, a Keras model whose weights are created holding `values`, a module's
+  variable list (variables or tensors, `model.weights` in order).
+
+  Each variable is created from its value, not from an initializer and then assigned, which
+  is most of a fresh process's load saved (docs/design-notes.md, "Module load time"). Keras
+  defers creating the variables of a model built in a `keras.StatelessScope` to the scope's
+  end, where each one is created from its initializer: here, one that returns its value.
+
+  Raises:
+    ValueError: a list of another length, or a value of another shape or dtype (named).
+  """
+  with keras.StatelessScope():
+    model = make_model()
+    weights = model.weights
+    if len(values) != len(weights):
+      raise ValueError(f"{source} holds {len(values)} variables; a "
+                       f"{model.config.name} {model.name} has {len(weights)}")
+    for index, (weight, value) in enumerate(zip(weights, values)):
+      if tuple(weight.shape) != tuple(value.shape) or weight.dtype != value.dtype.name:
+        raise ValueError(f"{source}: variable {index} of its list is {value.dtype.name} "
+                         f"{tuple(value.shape)}, our {weight.path} {weight.dtype} "
+                         f"{tuple(weight.shape)}")
+      weight._initializer = _holding(value)  # pylint: disable=protected-access
+  return model
+
+
+def _holding(value):
+  """The initializer of a variable created holding `value`."""
+  return lambda shape, dtype=None: value
