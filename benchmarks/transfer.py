@@ -44,6 +44,8 @@ flags.DEFINE_string("overrides", "", "Config fields of the fine-tuning, after --
                     "'field=value;field=value' (e.g. 'ema_start_step=500').")
 flags.DEFINE_string("class_init", None, "--class_init of the fine-tuning: new class=source "
                     "class, e.g. '5=3,6=0' (default: every new class from the mean row).")
+flags.DEFINE_integer("seed", 0, "Seed of the fine-tuning and scratch runs (weights, noise, "
+                     "data order); the pretraining's is 0.")
 flags.DEFINE_string("tag", "", "Suffix of the fine-tuned and scratch runs' folders, to "
                     "compare recipes in one --workdir.")
 flags.DEFINE_integer("num_samples", 1000, "Samples judged per model.", lower_bound=10)
@@ -75,16 +77,17 @@ def main(argv):
   small_data = config.replace(diff_augment=FLAGS.diff_augment, lecam_weight=FLAGS.lecam_weight,
                               mode_seeking_weight=FLAGS.mode_seeking_weight)
 
-  def run(name, steps, recipe, fresh_d_keep=None, **options):
+  def run(name, steps, recipe, fresh_d_keep=None, seed=FLAGS.seed, **options):
     model_dir = os.path.join(workdir, name)
     start = time.time()
     train(recipe, TrainOptions(model_dir=model_dir, steps=steps, steps_per_loop=50,
                                checkpoint_every=steps, summary_every=steps,
-                               standing_stats_batches=16, **options), fresh_d_keep=fresh_d_keep)
+                               standing_stats_batches=16, seed=seed, **options),
+          fresh_d_keep=fresh_d_keep)
     print(f"{name}: {steps} steps in {(time.time() - start) / 60:.1f} min", flush=True)
     return RunDir(model_dir).load_ema_generator()
 
-  run("pretrained_0-4", FLAGS.pretrain_steps, config, classes=OLD)
+  run("pretrained_0-4", FLAGS.pretrain_steps, config, seed=0, classes=OLD)
   overrides = parse_overrides(FLAGS.overrides)
   fine_tune_recipe = small_data.replace(freeze_d_blocks=FLAGS.freeze_d_blocks, **overrides)
   few = dict(classes=NEW, examples_per_class=FLAGS.shots)
