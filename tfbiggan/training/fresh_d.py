@@ -16,10 +16,9 @@ with a fresh D"):
 
 The EMA from the source is only for a run whose classes are all source classes. A class the
 source lacks (its embedding row starts from the mean of the source's) is drawn by an average
-that is still mostly the source's weights long after G has learnt it (at decay 0.999, 61 %
-after 500 steps): on the transfer benchmark (digits 0-4 -> 5-9) the EMA from the source gave
-6.4 % class accuracy, below chance, and copying G 62.9 % (docs/benchmarks.md, "Fine-tuning
-against scratch"). With new classes the config's own `ema_start_step` stays.
+that is still mostly the source's weights long after G has learnt it, which on the transfer
+benchmark drew the old classes instead of the new (docs/benchmarks.md, "Fine-tuning against
+scratch"). With new classes the config's own `ema_start_step` stays.
 
 `train(..., fresh_d_keep=...)` applies them to a fresh fine-tune without
 --init_discriminator, once the data's classes are known; `tfbiggan-train` passes the fields
