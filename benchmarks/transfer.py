@@ -7,7 +7,8 @@ r"""Does fine-tuning beat training from scratch on a few images? digits 0-4 -> 5
 Both are judged by a CNN trained on all ten classes' training digits: the share of samples
 it assigns to the requested class, and FID in its 128-d features against the held-out test
 digits of 5-9. Baselines measured in the same run: FID of all real training 5-9 digits (the
-floor) and of the few training images themselves, each against the same test digits.
+floor) and of the few training images themselves, each against the same test digits; and
+the source of step 1 on its own classes (accuracy, FID against the test digits of 0-4).
 
   python benchmarks/transfer.py                 # about 10 minutes on 2 CPU cores
   python benchmarks/transfer.py --workdir=runs/transfer --lecam_weight=0.3 --tag=lecam
@@ -87,7 +88,7 @@ def main(argv):
     print(f"{name}: {steps} steps in {(time.time() - start) / 60:.1f} min", flush=True)
     return RunDir(model_dir).load_ema_generator()
 
-  run("pretrained_0-4", FLAGS.pretrain_steps, config, seed=0, classes=OLD)
+  source = run("pretrained_0-4", FLAGS.pretrain_steps, config, seed=0, classes=OLD)
   overrides = parse_overrides(FLAGS.overrides)
   fine_tune_recipe = small_data.replace(freeze_d_blocks=FLAGS.freeze_d_blocks, **overrides)
   few = dict(classes=NEW, examples_per_class=FLAGS.shots)
@@ -115,15 +116,22 @@ def main(argv):
   new = test_y >= 5
   test_stats = feature_statistics(judged(test_x[new])[1])
 
-  def fid(features):
-    return frechet_distance_from_statistics(*feature_statistics(features), *test_stats)
+  def fid(features, reference=test_stats):
+    return frechet_distance_from_statistics(*feature_statistics(features), *reference)
+
+  # What fine-tuning starts from: the source on its own classes, against their test digits.
+  old_stats = feature_statistics(judged(test_x[~new])[1])
+  labels = np.arange(FLAGS.num_samples) % 5
+  predicted, features = judged(sample_images(source, labels, 1.0))
+  print(f"source t=1.0 on its classes 0-4: class accuracy {np.mean(predicted == labels):.1%}, "
+        f"FID {fid(features, old_stats):.2f} (all real training 0-4 digits: "
+        f"{fid(judged(train_x[train_y < 5])[1], old_stats):.2f})")
 
   shots = make_source("digits", 32, classes=NEW.split(","), examples_per_class=FLAGS.shots)
   shot_images = np.stack([shots.element(i)[0].numpy() for i in range(shots.num_examples)])
   floor = fid(judged(train_x[train_y >= 5])[1])
   print(f"baseline: FID of all real training 5-9 digits {floor:.2f} (floor); of the "
         f"{shots.num_examples} training images {fid(judged(shot_images)[1]):.2f}")
-  labels = np.arange(FLAGS.num_samples) % 5
   scores = {}
   for name, generator in generators.items():
     for truncation in (1.0, 0.5):
