@@ -12,7 +12,8 @@ from command_runner import run_in_process
 from conftest import mirrored_cpu_strategy
 from tfbiggan.data import distributed_dataset, make_source
 from tfbiggan.run_dir import RunDir
-from tfbiggan.training.fresh_d import FRESH_D_RECIPE, describe, with_fresh_d_recipe
+from tfbiggan.training.fresh_d import (FRESH_D_RECIPE, NEW_CLASS_G_LR_FACTOR, describe,
+                                       with_fresh_d_recipe)
 from tfbiggan.training.loop import TrainOptions, train
 from tfbiggan.training.trainer import Trainer
 from train_utils import TINY, write_image_folder
@@ -98,30 +99,34 @@ def test_a_fine_tune_with_a_fresh_d_takes_the_recipe_for_its_classes_unless_a_fl
     source_run, tmp_path):
   config, log = _train(source_run, tmp_path / "dry", "--dry_run")
   assert {k: config[k] for k in FRESH_D_RECIPE} == FRESH_D_RECIPE
+  assert config["g_lr"] == TINY["g_lr"]
   assert TINY["ema_start_step"] != FRESH_D_RECIPE["ema_start_step"]  # Else this tests nothing.
   assert "a fresh D: --d_warmup_steps=" in log
+  assert f"--g_lr={TINY['g_lr'] * NEW_CLASS_G_LR_FACTOR}" in log  # What a new class would get.
   # A run on a folder whose class "3" is a source class (of the digits run) and "cat" is not
-  # (it starts from the mean row): the EMA copies G until the config's ema_start_step. Its
-  # first loop stops where the warm-up ends, and the log says G was held.
+  # (it starts from the mean row): the EMA copies G until the config's ema_start_step, and G
+  # learns at NEW_CLASS_G_LR_FACTOR times the config's rate. Its first loop stops where the
+  # warm-up ends, and the log says G was held.
   folder = write_image_folder(str(tmp_path / "images"), classes=("3", "cat"), per_class=2)
   config, log = _train(source_run, tmp_path / "run", f"--dataset=folder:{folder}",
                        "--batch_size=4", "--d_warmup_steps=1", "--steps_per_loop=2")
   assert (config.d_warmup_steps, config.ema_start_step) == (1, TINY["ema_start_step"])
   assert config.g_lr_warmup_steps == FRESH_D_RECIPE["g_lr_warmup_steps"]
-  assert (f"the EMA copies G until step {TINY['ema_start_step']}, not averaging from the "
-          "source's weights: 1 class(es) are new to the source (cat)") in log
+  assert NEW_CLASS_G_LR_FACTOR > 1 and config.g_lr == TINY["g_lr"] * NEW_CLASS_G_LR_FACTOR
+  assert ("1 class(es) are new to the source (cat): the EMA copies G until step "
+          f"{TINY['ema_start_step']}, not averaging from the source's weights; G's learning "
+          f"rate is {NEW_CLASS_G_LR_FACTOR} times the config's") in log
   assert re.search(r"with a fresh D \(D warm-up 1 step, G learning-rate warm-up \d+ steps, "
                    rf"EMA copying G until step {TINY['ema_start_step']}\); class embeddings: "
                    r"3 <- 3, cat <- mean of the source classes", log)
   assert re.search(r"step 1/2 \| d_loss [-\d.]+ D warm-up, G held D\(real\)", log)
   assert re.search(r"step 2/2 \| d_loss [-\d.]+ g_loss [-\d.]+ D\(real\)", log)
-  # A flag wins over the new-class rule too.
+  # Flags win over the new-class rules too.
   tiny = tfbiggan.get_config("digits-32", **TINY)
-  assert with_fresh_d_recipe(tiny, keep=("ema_start_step",), new_classes=True) == (
-      tiny.replace(d_warmup_steps=FRESH_D_RECIPE["d_warmup_steps"],
-                   g_lr_warmup_steps=FRESH_D_RECIPE["g_lr_warmup_steps"]),
-      {"d_warmup_steps": FRESH_D_RECIPE["d_warmup_steps"],
-       "g_lr_warmup_steps": FRESH_D_RECIPE["g_lr_warmup_steps"]})
+  warm_ups = {"d_warmup_steps": FRESH_D_RECIPE["d_warmup_steps"],
+              "g_lr_warmup_steps": FRESH_D_RECIPE["g_lr_warmup_steps"]}
+  assert with_fresh_d_recipe(tiny, keep=("ema_start_step", "g_lr"), new_classes=True) == (
+      tiny.replace(**warm_ups), warm_ups)
   # With the source's D, the source's recipe.
   config, log = _train(source_run, tmp_path / "own_d", "--dry_run",
                        f"--init_discriminator={source_run}")

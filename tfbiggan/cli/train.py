@@ -6,8 +6,9 @@ flag; the resolved config is written to <model_dir>/config.json. --model_dir and
 may be buckets (gs://...). A rerun with the same --model_dir resumes; --steps is the total to
 reach. --init_generator fine-tunes a module or a run on your data (docs/fine-tuning.md); without
 --init_discriminator, D starts fresh and the run takes a D warm-up, a G learning-rate warm-up and,
-when every class of the data is a source class, an EMA from the source weights
-(--d_warmup_steps, --g_lr_warmup_steps, --ema_start_step override them).
+when every class of the data is a source class, an EMA from the source weights, else a higher
+G learning rate (--d_warmup_steps, --g_lr_warmup_steps, --ema_start_step, --g_lr override
+them).
 
 Examples:
   tfbiggan-train --config=digits-32 --model_dir=runs/digits --steps=2000 \\
@@ -126,8 +127,8 @@ def fresh_d_keep(resumed):
   the recipe (`tfbiggan.training.fresh_d`) to the others. Else None."""
   if not FLAGS.init_generator or FLAGS.init_discriminator or resumed:
     return None
-  from tfbiggan.training.fresh_d import FRESH_D_RECIPE  # pylint: disable=import-outside-toplevel
-  return tuple(name for name in FRESH_D_RECIPE if FLAGS[name].present)
+  from tfbiggan.training.fresh_d import RECIPE_FIELDS  # pylint: disable=import-outside-toplevel
+  return tuple(name for name in RECIPE_FIELDS if FLAGS[name].present)
 
 
 def dry_run_config(config, keep):
@@ -137,12 +138,13 @@ def dry_run_config(config, keep):
     return config
   # pylint: disable=import-outside-toplevel
   from tfbiggan.training.fresh_d import as_flags, with_fresh_d_recipe
-  own_ema_start = config.ema_start_step
-  config, applied = with_fresh_d_recipe(config, keep)
+  recipe, applied = with_fresh_d_recipe(config, keep)
   if applied:
-    logging.info("a fresh D: %s (each flag overrides its value; with classes new to the "
-                 "source, --ema_start_step stays %d)", as_flags(applied), own_ema_start)
-  return config
+    _, if_new = with_fresh_d_recipe(config, keep, new_classes=True)
+    logging.info("a fresh D: %s (each flag overrides its value; if a class of the data is new "
+                 "to the source: %s, with the config's --ema_start_step=%d)",
+                 as_flags(applied), as_flags(if_new) or "none", config.ema_start_step)
+  return recipe
 
 
 def main(argv):

@@ -14,11 +14,15 @@ with a fresh D"):
   of them stops the trained G itself from drifting at a high learning rate (a lower g_lr
   does).
 
-The EMA from the source is only for a run whose classes are all source classes. A class the
-source lacks (its embedding row starts from the mean of the source's) is drawn by an average
-that is still mostly the source's weights long after G has learnt it, which on the transfer
-benchmark drew the old classes instead of the new (docs/benchmarks.md, "Fine-tuning against
-scratch"). With new classes the config's own `ema_start_step` stays.
+A class the source lacks (its embedding row starts from the mean of the source's) changes two
+of them, as measured on the transfer benchmark (`benchmarks/transfer.py`; docs/benchmarks.md,
+"Fine-tuning against scratch"):
+- the EMA from the source is only for a run whose classes are all source classes: a new
+  class is drawn by an average that is still mostly the source's weights long after G has
+  learnt it, which drew the old classes instead of the new. The config's own
+  `ema_start_step` stays;
+- G has to learn rather than keep, and does so at its learning rate: `g_lr` is
+  `NEW_CLASS_G_LR_FACTOR` times the config's.
 
 `train(..., fresh_d_keep=...)` applies them to a fresh fine-tune without
 --init_discriminator, once the data's classes are known; `tfbiggan-train` passes the fields
@@ -27,6 +31,10 @@ whose flags are on the command line as `fresh_d_keep`.
 
 # Measured by benchmarks/fresh_d.py (docs/benchmarks.md).
 FRESH_D_RECIPE = {"d_warmup_steps": 100, "g_lr_warmup_steps": 100, "ema_start_step": 0}
+# G's learning rate with classes new to the source, times the config's (benchmarks/transfer.py).
+NEW_CLASS_G_LR_FACTOR = 4
+# The config fields the recipe may set: a user's value of any of them is kept.
+RECIPE_FIELDS = (*FRESH_D_RECIPE, "g_lr")
 
 
 def with_fresh_d_recipe(config, keep=(), new_classes=False):
@@ -36,10 +44,14 @@ def with_fresh_d_recipe(config, keep=(), new_classes=False):
     config: the fine-tune's `BigGANConfig`.
     keep: fields set by the user: they keep the config's value.
     new_classes: whether a run class starts from no source class (see the module docstring):
-      then `ema_start_step` keeps the config's value too.
+      then `ema_start_step` keeps the config's value and `g_lr` is
+      `NEW_CLASS_G_LR_FACTOR` times it.
   """
-  skip = set(keep) | ({"ema_start_step"} if new_classes else set())
-  applied = {k: v for k, v in FRESH_D_RECIPE.items() if k not in skip}
+  recipe = dict(FRESH_D_RECIPE)
+  if new_classes:
+    del recipe["ema_start_step"]
+    recipe["g_lr"] = config.g_lr * NEW_CLASS_G_LR_FACTOR
+  applied = {k: v for k, v in recipe.items() if k not in keep}
   return config.replace(**applied), applied
 
 

@@ -203,10 +203,15 @@ def _with_fresh_d_recipe(config, class_names, class_init, init_g, keep):
   config, applied = fresh_d.with_fresh_d_recipe(config, keep, new_classes=bool(new))
   if applied:
     logging.info("a fresh D: %s (each flag overrides its value)", fresh_d.as_flags(applied))
+  changes = []
   if new and "ema_start_step" not in keep:
-    logging.info("the EMA copies G until step %d, not averaging from the source's weights: "
-                 "%d class(es) are new to the source (%s%s)", config.ema_start_step, len(new),
-                 ", ".join(new[:10]), ", ..." if len(new) > 10 else "")
+    changes.append(f"the EMA copies G until step {config.ema_start_step}, not averaging from "
+                   "the source's weights")
+  if new and "g_lr" not in keep:
+    changes.append(f"G's learning rate is {fresh_d.NEW_CLASS_G_LR_FACTOR} times the config's")
+  if changes:
+    logging.info("%d class(es) are new to the source (%s%s): %s", len(new), ", ".join(new[:10]),
+                 ", ..." if len(new) > 10 else "", "; ".join(changes))
   return config
 
 
