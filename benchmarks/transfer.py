@@ -16,6 +16,7 @@ the source of step 1 on its own classes (accuracy, FID against the test digits o
   python benchmarks/transfer.py --workdir=runs/transfer --fresh_d --tag=_glr2 \
       --overrides="g_lr=0.0002"     # a fresh D at the config's G rate, not the new-class 4x
   python benchmarks/transfer.py --preset --fresh_d      # the demo's recipe: about 11 minutes
+  python benchmarks/transfer.py --preset --fresh_d --grid=docs/images/transfer_new_classes.png
 (a --workdir that holds finished runs reuses them: the pretraining is done once.)
 """
 
@@ -56,6 +57,9 @@ flags.DEFINE_integer("seed", 0, "Seed of the fine-tuning and scratch runs (weigh
 flags.DEFINE_string("tag", "", "Suffix of the fine-tuned and scratch runs' folders, to "
                     "compare recipes in one --workdir.")
 flags.DEFINE_integer("num_samples", 1000, "Samples judged per model.", lower_bound=10)
+flags.DEFINE_string("grid", None, "Also write a PNG here: 8 samples of each new class at "
+                    "t = 1 from the fine-tuned and the scratch generator, both from the same "
+                    "noise.")
 FLAGS = flags.FLAGS
 
 OLD, NEW = "0,1,2,3,4", "5,6,7,8,9"
@@ -67,6 +71,7 @@ def main(argv):
   import tfbiggan  # pylint: disable=import-outside-toplevel
   from tfbiggan.data import make_source  # pylint: disable=import-outside-toplevel
   from tfbiggan.data.digits import load_digits_array  # pylint: disable=import-outside-toplevel
+  from tfbiggan.image_grid import save_image_grid  # pylint: disable=import-outside-toplevel
   from tfbiggan.metrics import feature_statistics, frechet_distance_from_statistics  # pylint: disable=import-outside-toplevel
   from tfbiggan.metrics.classifier import KerasClassifier, activations  # pylint: disable=import-outside-toplevel
   from tfbiggan.metrics.digits_classifier import train_digits_classifier  # pylint: disable=import-outside-toplevel
@@ -153,6 +158,13 @@ def main(argv):
   for truncation in (1.0, 0.5):
     print(f"t={truncation}: FID fine-tuned / scratch "
           f"{scores['fine-tuned', truncation] / scores['scratch', truncation]:.3f}")
+  if FLAGS.grid:
+    columns, classes = 8, np.repeat(np.arange(5), 8)
+    # sample_images draws z from its seed by position: both halves get the same z.
+    images = np.concatenate([sample_images(generator, classes, 1.0)
+                             for generator in generators.values()])
+    labels = [f"{name} {digit}" for name in generators for digit in NEW.split(",")]
+    print(f"wrote {save_image_grid(FLAGS.grid, images, len(labels), columns, labels, scale=2)}")
   if not FLAGS.workdir:
     print(f"(runs left in {workdir}; delete it when done)")
   return 0
