@@ -134,12 +134,19 @@ def main(argv):
   def fid(features, reference=test_stats):
     return frechet_distance_from_statistics(*feature_statistics(features), *reference)
 
+  labels = np.arange(FLAGS.num_samples) % 5
+
+  def scored(generator, first_digit, truncation, reference=test_stats):
+    """(share of samples of class k recognised as the digit first_digit + k, FID against
+    `reference`) of `generator`'s five classes."""
+    predicted, features = judged(sample_images(generator, labels, truncation))
+    return float(np.mean(predicted == labels + first_digit)), fid(features, reference)
+
   # What fine-tuning starts from: the source on its own classes, against their test digits.
   old_stats = feature_statistics(judged(test_x[~new])[1])
-  labels = np.arange(FLAGS.num_samples) % 5
-  predicted, features = judged(sample_images(source, labels, 1.0))
-  print(f"source t=1.0 on its classes 0-4: class accuracy {np.mean(predicted == labels):.1%}, "
-        f"FID {fid(features, old_stats):.2f} (all real training 0-4 digits: "
+  accuracy, source_fid = scored(source, 0, 1.0, old_stats)
+  print(f"source t=1.0 on its classes 0-4: class accuracy {accuracy:.1%}, FID "
+        f"{source_fid:.2f} (all real training 0-4 digits: "
         f"{fid(judged(train_x[train_y < 5])[1], old_stats):.2f})")
 
   shots = make_source("digits", 32, classes=NEW.split(","), examples_per_class=FLAGS.shots)
@@ -150,21 +157,21 @@ def main(argv):
   scores = {}
   for name, generator in generators.items():
     for truncation in (1.0, 0.5):
-      predicted, features = judged(sample_images(generator, labels, truncation))
-      accuracy = float(np.mean(predicted == labels + 5))
-      scores[name, truncation] = fid(features)
+      # The classes 0-4 of the fine-tune and of the scratch run are the digits 5-9.
+      accuracy, scores[name, truncation] = scored(generator, 5, truncation)
       print(f"{name:10s} t={truncation}: class accuracy {accuracy:.1%}, FID "
             f"{scores[name, truncation]:.2f} ({scores[name, truncation] / floor:.1f} x floor)")
   for truncation in (1.0, 0.5):
     print(f"t={truncation}: FID fine-tuned / scratch "
           f"{scores['fine-tuned', truncation] / scores['scratch', truncation]:.3f}")
   if FLAGS.grid:
-    columns, classes = 8, np.repeat(np.arange(5), 8)
+    columns = 8
     # sample_images draws z from its seed by position: both halves get the same z.
-    images = np.concatenate([sample_images(generator, classes, 1.0)
+    images = np.concatenate([sample_images(generator, np.repeat(np.arange(5), columns), 1.0)
                              for generator in generators.values()])
-    labels = [f"{name} {digit}" for name in generators for digit in NEW.split(",")]
-    print(f"wrote {save_image_grid(FLAGS.grid, images, len(labels), columns, labels, scale=2)}")
+    row_labels = [f"{name} {digit}" for name in generators for digit in NEW.split(",")]
+    written = save_image_grid(FLAGS.grid, images, len(row_labels), columns, row_labels, scale=2)
+    print(f"wrote {written}")
   if not FLAGS.workdir:
     print(f"(runs left in {workdir}; delete it when done)")
   return 0
