@@ -63,6 +63,9 @@ def test_overrides_and_json_round_trip():
     (dict(mode_seeking_weight=1.0, batch_size=6, g_accumulations=2),
      "micro-batch, which has 3 rows"),
     (dict(lecam_weight=0.3, d_accumulations=2), "lecam_weight needs d_accumulations=1"),
+    (dict(cdc_weight=-1.0), "cdc_weight must be >= 0"),
+    (dict(cdc_weight=1000.0, batch_size=12, g_accumulations=2),
+     "in groups of 4, but it has 6 rows .batch_size 12 / g_accumulations 2.; use a multiple"),
 ])
 def test_invalid_configs_name_the_field(overrides, message):
   with pytest.raises(ValueError, match=message):

@@ -19,7 +19,8 @@ from tfbiggan.training.loop import TrainOptions, train
 from tfbiggan.training.trainer import Trainer
 from tfbiggan_export.exporter import export_generator, export_run
 from command_runner import run_in_process
-from train_utils import TINY, max_checkpoint_difference, write_image_folder
+from train_utils import (TINY, checkpoint_values, max_checkpoint_difference,
+                         write_image_folder)
 
 
 def _trained(config, class_names, seed):
@@ -121,11 +122,29 @@ def test_resolution_or_dim_z_of_another_source_is_named_and_nothing_is_written(t
 def test_a_resumed_run_restores_its_own_checkpoint_not_the_init_weights(tmp_path):
   """A fine-tune stopped after step 1 (in the library) and resumed by tfbiggan-train, which
   takes the run's config when there is no --config and resumes without reading
-  --init_generator (which may be gone), lands where an uninterrupted fine-tune does."""
+  --init_generator (which may be gone), lands where an uninterrupted fine-tune does. With
+  cross-domain correspondence, whose frozen source G comes back from the checkpoint."""
   import json  # pylint: disable=import-outside-toplevel
   config = tfbiggan.get_config("digits-32", **TINY)
   source = tmp_path / "source"
   train(config, _options(source, 2))
+  def weights(path, group):
+    """{variable path: value} of a checkpoint group's trained weights (kernels, biases,
+    embeddings, BN gains and biases: a frozen G's SN vectors and BN averages still move in
+    the training-mode calls that CDC makes)."""
+    values = {}
+    for key, value in checkpoint_values(path).items():
+      name = key.split("/.ATTRIBUTES")[0].split("/", 1)[-1].replace(".S", "/")
+      if key.startswith(group + "/") and name.rsplit("/", 1)[-1] in ("w", "b", "gamma", "beta"):
+        values[name] = value
+    return values
+
+  source_g = weights(str(source / "ckpt-2"), "ema_generator")
+  config = config.replace(cdc_weight=1000.0)
+  with pytest.raises(ValueError, match="cdc_weight=1000 keeps a fine-tune's samples .* pass "
+                                       "--init_generator"):
+    train(config, _options(tmp_path / "scratch", 1))
+  assert not (tmp_path / "scratch").exists()
 
   def command(model_dir, steps, *flags):
     return run_in_process(
@@ -151,6 +170,12 @@ def test_a_resumed_run_restores_its_own_checkpoint_not_the_init_weights(tmp_path
   assert run.read_class_names() == ["3", "4"] and run.config().num_classes == 2
   # G, D, their EMA and optimizers, the step and the seed: not the source's weights again.
   assert max_checkpoint_difference(str(interrupted / "ckpt-2"), str(straight / "ckpt-2")) <= 1e-6
+  # CDC's source is the fine-tune's G as it started: the source run's, its classes 3 and 4.
+  kept = weights(str(interrupted / "ckpt-2"), "source_generator")
+  assert len(kept) > 20 and kept.keys() == source_g.keys()
+  for name, value in kept.items():
+    want = source_g[name][[3, 4]] if name == "Generator/linear/w" else source_g[name]
+    np.testing.assert_array_equal(value, want, err_msg=name)
 
 
 def _assert_started_from(trainer, initial, rows, lr, steps=2):

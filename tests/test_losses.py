@@ -91,3 +91,44 @@ def test_mode_seeking_penalty_per_pair_and_its_gradient():
   # Pulling the pair's second image away from the first lowers the penalty.
   gradient = tape.gradient(first, images).numpy()
   assert np.all(gradient[1] < 0) and np.all(gradient[0] > 0) and not gradient[2:].any()
+
+
+def _cdc_as_ojha_et_al(source_layers, target_layers, layer_of_anchor):
+  """CDC of one group of 4 written out as Ojha et al.'s loop: anchor i at layer
+  layer_of_anchor[i], cosine similarity to each other sample, softmax, then PyTorch's
+  KLDivLoss(log target, source) with its mean over the 4 x 3 entries."""
+  def distributions(layers):
+    rows = []
+    for i, layer in enumerate(layer_of_anchor):
+      flat = layers[layer].reshape(4, -1).astype(np.float64)
+      cosine = [flat[i] @ flat[j] / (np.linalg.norm(flat[i]) * np.linalg.norm(flat[j]))
+                for j in range(4) if j != i]
+      rows.append(np.exp(cosine) / np.sum(np.exp(cosine)))
+    return np.array(rows)
+
+  source, target = distributions(source_layers), distributions(target_layers)
+  return np.mean(source * (np.log(source) - np.log(target)))
+
+
+def test_cross_domain_correspondence_is_the_expected_kl_of_ojha_et_al():
+  rng = np.random.default_rng(0)
+  shapes = [(8, 4, 4, 3), (8, 8, 8, 2)]  # Two groups of 4 samples, two layers.
+  source = [rng.normal(size=shape).astype(np.float32) for shape in shapes]
+  target = [rng.normal(size=shape).astype(np.float32) for shape in shapes]
+  got = losses.cross_domain_correspondence_penalty([tf.constant(s) for s in source],
+                                                   [tf.constant(t) for t in target])
+  assert got.shape == (2,)
+  for group in range(2):
+    rows = slice(4 * group, 4 * group + 4)
+    # Their code draws each anchor's layer at random: the penalty is that draw's mean.
+    draws = [_cdc_as_ojha_et_al([s[rows] for s in source], [t[rows] for t in target], layers)
+             for layers in np.ndindex(2, 2, 2, 2)]
+    np.testing.assert_allclose(got[group], np.mean(draws), rtol=1e-5)
+  # Zero where G's samples resemble one another as the source's do (scaled features too:
+  # cosine similarity), and no gradient flows into the source.
+  scaled = [tf.constant(3.0 * s) for s in source]
+  with tf.GradientTape() as tape:
+    tape.watch(scaled)
+    same = losses.cross_domain_correspondence_penalty(scaled, [tf.constant(s) for s in source])
+  np.testing.assert_allclose(same, [0.0, 0.0], atol=1e-6)
+  assert all(g is None for g in tape.gradient(same, scaled))

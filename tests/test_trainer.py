@@ -170,5 +170,11 @@ def test_mode_seeking_pairs_classes_within_a_replica():
   np.testing.assert_array_equal(paired[0::2], labels[0::2])
   np.testing.assert_array_equal(paired[1::2], paired[0::2])
   assert not np.array_equal(labels[1::2], labels[0::2])
-  with pytest.raises(ValueError, match="G micro-batch, which is 3 .6 over 2 replicas"):
+  with pytest.raises(ValueError, match="G micro-batch in pairs, but it has 3 .6 over 2 "
+                                       "replicas"):
     Trainer(config.replace(batch_size=6), mirrored_cpu_strategy(2), seed=5)
+  with pytest.raises(ValueError, match="cdc_weight takes the rows of each replica's G "
+                                       "micro-batch in groups of 4, but it has 2 .8 over 2 "
+                                       "replicas and 2 accumulations.*multiple of 4"):
+    Trainer(config.replace(cdc_weight=1.0, mode_seeking_weight=0.0, g_accumulations=2),
+            mirrored_cpu_strategy(2), seed=5)

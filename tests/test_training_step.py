@@ -9,8 +9,9 @@ Gradient accumulation is written out as BigGAN-PyTorch does it: each micro-batch
 pass and loss (its mean divided by the number of micro-batches), the gradients summed, one
 Adam update, the orthogonal penalty once.
 The small-data options are written out too: LeCam's penalty with its zero-debiased moving
-averages (Tseng et al. 2021), mode seeking's penalty on G (Mao et al. 2019), FreezeD's frozen
-blocks and G's embedding-and-norms training,
+averages (Tseng et al. 2021), mode seeking's penalty on G (Mao et al. 2019), cross-domain
+correspondence against a frozen source G (Ojha et al. 2021), FreezeD's frozen blocks and G's
+embedding-and-norms training,
 chosen here by their official variable names.
 Two steps, because Adam's first update is about lr * sign(g) whatever g's size: the second
 one depends on the gradients' magnitudes, so a dropped or mis-scaled term shows.
@@ -94,9 +95,10 @@ def reference_training(config, initial, batches, noise, augment_key):
   key of a micro-batch.
   """
   generator, discriminator = tfbiggan.Generator(config), tfbiggan.Discriminator(config)
-  ema = tfbiggan.Generator(config)
+  ema, source_g = tfbiggan.Generator(config), tfbiggan.Generator(config)
   for model, source in [(generator, initial.generator), (discriminator, initial.discriminator),
-                        (ema, initial.ema.ema_generator)]:
+                        (ema, initial.ema.ema_generator),
+                        (source_g, initial.source_generator or initial.generator)]:
     model.set_weights(source.get_weights())
   adam = dict(beta1=config.adam_beta1, beta2=config.adam_beta2, epsilon=config.adam_epsilon)
   d_adam, g_adam = _Adam(config.d_lr, **adam), _Adam(config.g_lr, **adam)
@@ -158,7 +160,9 @@ def reference_training(config, initial, batches, noise, augment_key):
     for m in range(k):
       z, y_fake = z_all[m * micro:(m + 1) * micro], y_all[m * micro:(m + 1) * micro]
       with tf.GradientTape() as tape:
-        raw = generator(z, y_fake, training=True)
+        # One training-mode call: each one advances SN's power iteration and BN's averages.
+        raw, blocks = generator.synthesize(z, generator.shared_embedding(y_fake), training=True,
+                                           block_outputs=True)
         fake = augment(raw, step, config.d_steps, m)
         loss = _g_loss(discriminator(fake, y_fake, training=True), config.loss)
         if config.mode_seeking_weight:
@@ -171,6 +175,25 @@ def reference_training(config, initial, batches, noise, augment_key):
           ratio = (tf.reduce_mean(tf.abs(pixels[:, 0] - pixels[:, 1]), axis=1) /
                    tf.reduce_mean(tf.abs(pairs[:, 0] - pairs[:, 1]), axis=1))
           loss += config.mode_seeking_weight * tf.reduce_mean(1.0 / (ratio + 1e-5))
+        if config.cdc_weight:
+          # CDC (Ojha et al. 2021): in each group of 4 rows, a softmax over the cosine
+          # similarities of each sample's block outputs to the other three's, from the source
+          # G and from G; KL(source || G), its mean over the 4 x 3 entries, then over blocks
+          # (Ojha et al. draw one per anchor) and groups.
+          def distributions(blocks):
+            per_block = []
+            for h in blocks:
+              unit = tf.math.l2_normalize(tf.reshape(h, [micro // 4, 4, -1]), axis=-1)
+              cosine = tf.matmul(unit, unit, transpose_b=True)
+              others = tf.stack([tf.gather(cosine[:, i], [j for j in range(4) if j != i],
+                                           axis=1) for i in range(4)], axis=1)
+              per_block.append(tf.nn.softmax(others))
+            return per_block
+          kl = [tf.reduce_mean(s * (tf.math.log(s) - tf.math.log(t)))
+                for s, t in zip(distributions(source_g.synthesize(
+                    z, source_g.shared_embedding(y_fake), training=True,
+                    block_outputs=True)[1]), distributions(blocks))]
+          loss += config.cdc_weight * tf.add_n(kl) / len(kl)
         loss /= k
       gradients.append(tape.gradient(loss, g_trained))
     grads = summed(gradients)
@@ -187,9 +210,11 @@ def reference_training(config, initial, batches, noise, augment_key):
 
 
 def _copy_models(target, source):
-  for model, weights_of in [(target.generator, source.generator),
-                            (target.discriminator, source.discriminator),
-                            (target.ema.ema_generator, source.ema.ema_generator)]:
+  pairs = [(target.generator, source.generator), (target.discriminator, source.discriminator),
+           (target.ema.ema_generator, source.ema.ema_generator)]
+  if target.source_generator is not None and source.source_generator is not None:
+    pairs.append((target.source_generator, source.source_generator))
+  for model, weights_of in pairs:
     model.set_weights(weights_of.get_weights())
 
 
@@ -203,6 +228,9 @@ def _trainer_after(config, batches, start=None, loss_scale=None, **options):
   if loss_scale is not None:
     trainer.d_loss_scale.scale.assign(loss_scale)
     trainer.g_loss_scale.scale.assign(loss_scale)
+  if trainer.source_generator is not None and start is None:
+    # A source G other than G's start, so that CDC pulls from the first step.
+    trainer.source_generator.set_weights(tfbiggan.Generator(config).get_weights())
   initial = Trainer(config, strategy, seed=SEED)
   _copy_models(initial, trainer)
   dataset = tf.data.Dataset.from_tensor_slices(
@@ -232,6 +260,9 @@ CASES = {
     "accumulated: D x 2, G x 4, R1, DiffAugment, mode seeking, ortho reg": dict(
         d_steps=1, d_accumulations=2, g_accumulations=4, r1_gamma=1.0,
         diff_augment="translation,cutout", mode_seeking_weight=0.05, ortho_reg=1e-1),
+    # Two groups of 4 rows in one micro-batch, one in each of G's two (a fine-tune's).
+    "CDC, mode seeking": dict(cdc_weight=30.0, mode_seeking_weight=0.05, ortho_reg=0.0),
+    "CDC, accumulated G x 2": dict(cdc_weight=30.0, g_accumulations=2, ortho_reg=0.0),
 }
 
 

@@ -21,11 +21,18 @@ global_batch_size=...)` (Keras 3 losses would average per replica instead).
     from noise z_a, z_b: R = 1 / (mean|G(z_a) - G(z_b)| / mean|z_a - z_b| + 1e-5), added to
     G's loss so that G pays for mapping distinct noise to near-equal images; per pair here
     (MSGAN takes the ratio of the batch's means) so that replicas share the average.
+  cross-domain correspondence (CDC, Ojha et al., CVPR 2021, eq. 1-2), for a fine-tune's G
+    and its frozen source G_s on the same noise, in groups of n samples: with s_i^l(G) the
+    softmax over j != i of the cosine similarities between the features of samples i and j
+    at G's layer l, R = E_l [ sum_i KL(s_i^l(G_s) || s_i^l(G)) / (n (n - 1)) ] per group
+    (PyTorch's KLDivLoss mean over the n x (n - 1) entries, as Ojha et al.'s code with
+    n = 4). Their code draws one layer l per anchor i; the mean over layers taken here is that
+    draw's expectation.
 """
 
 import tensorflow as tf
 
-from tfbiggan.configs.config import LOSSES
+from tfbiggan.configs.config import CDC_GROUP_SIZE, LOSSES
 
 
 def discriminator_loss(real_logits, fake_logits, loss="hinge"):
@@ -135,3 +142,34 @@ def mode_seeking_penalty(images, z, epsilon=1e-5):
   ratio = (tf.reduce_mean(tf.abs(pixels[:, 0] - pixels[:, 1]), axis=1) /
            tf.reduce_mean(tf.abs(noise[:, 0] - noise[:, 1]), axis=1))
   return 1.0 / (ratio + epsilon)
+
+
+def _similarity_logits(features, group_size):
+  """Cosine similarities [groups, n, n - 1] between each sample of a group of n and the
+  others, of features [B, ...] (B a multiple of n), in float32."""
+  flat = tf.cast(tf.reshape(features, [-1, group_size, tf.reduce_prod(tf.shape(features)[1:])]),
+                 tf.float32)
+  unit = tf.math.l2_normalize(flat, axis=-1)
+  similarity = tf.matmul(unit, unit, transpose_b=True)  # [groups, n, n]
+  others = tf.constant([[j for j in range(group_size) if j != i] for i in range(group_size)])
+  others = tf.broadcast_to(others, tf.concat([tf.shape(similarity)[:1], tf.shape(others)], 0))
+  return tf.gather(similarity, others, batch_dims=2)
+
+
+def cross_domain_correspondence_penalty(source_features, target_features,
+                                        group_size=CDC_GROUP_SIZE):
+  """Per-group CDC penalty [B / group_size] (unweighted; the module docstring's R).
+
+  Args:
+    source_features, target_features: lists of the features [B, ...] of the same noise and
+      classes at each compared layer, from the frozen source G (no gradient flows into
+      them) and from the G being fine-tuned.
+    group_size: samples per group n; B must be a multiple of it.
+  """
+  per_layer = []
+  for source, target in zip(source_features, target_features):
+    log_p_source = tf.nn.log_softmax(_similarity_logits(tf.stop_gradient(source), group_size))
+    log_p_target = tf.nn.log_softmax(_similarity_logits(target, group_size))
+    kl = tf.reduce_sum(tf.exp(log_p_source) * (log_p_source - log_p_target), axis=[1, 2])
+    per_layer.append(kl / (group_size * (group_size - 1)))
+  return tf.add_n(per_layer) / len(per_layer)

@@ -19,6 +19,9 @@ LOSSES = ("hinge", "non_saturating")
 # ICCV 2019) only the shared class embedding and the gains and biases of G's batch norms.
 G_TRAINABLE = ("all", "embedding_and_norms")
 INITIALIZERS = ("orthogonal", "normal", "glorot_normal")
+# Cross-domain correspondence compares each sample with the others of its group of this many
+# (Ojha et al. 2021's batch of 4 for the penalty, `feat_const_batch`).
+CDC_GROUP_SIZE = 4
 
 
 def flag(default, help, choices=None):  # pylint: disable=redefined-builtin
@@ -91,6 +94,11 @@ class BigGANConfig:
       conv, and self-attention placed among them) are not updated; 0: none.
     g_trainable: "all", or "embedding_and_norms" to update only G's shared class embedding and
       its batch norms' gains and biases (batch-statistics adaptation, Noguchi & Harada 2019).
+    cdc_weight: cross-domain correspondence (Ojha et al., CVPR 2021) for fine-tuning on few
+      images: G's loss adds weight * the KL divergence between how each sample's block
+      features resemble those of the others of its group of `CDC_GROUP_SIZE`, under the
+      source G (the fine-tune's G as it started, frozen) and under G (`tfbiggan.losses`);
+      0: off (Ojha et al. use 1000). Needs a G micro-batch of whole groups.
     mode_seeking_weight: mode-seeking regularisation of G (MSGAN, Mao et al., CVPR 2019):
       G's batch comes in pairs of one class and its loss adds weight * E[1 / (mean|G(z_a) -
       G(z_b)| / mean|z_a - z_b| + 1e-5)]; 0: off (MSGAN uses 1). Needs an even batch per
@@ -165,6 +173,9 @@ class BigGANConfig:
                                  "2019).", choices=G_TRAINABLE)
   mode_seeking_weight: float = flag(0.0, "Mode-seeking regularisation of G for diverse samples "
                                          "(Mao et al. 2019 use 1; 0: off).")
+  cdc_weight: float = flag(0.0, "Cross-domain correspondence for few-shot fine-tuning: keeps "
+                                "how G's samples resemble one another as the source G's (Ojha "
+                                "et al. 2021 use 1000; needs --init_generator; 0: off).")
   # Gradient accumulation (off in the paper's recipe, which fits its batch on a pod).
   d_accumulations: int = flag(1, "Gradient accumulation: each D update sums the gradients of this "
                                  "many micro-batches of its batch, so a device holds batch_size / "
@@ -274,7 +285,7 @@ class BigGANConfig:
     if not 0 <= self.ema_decay < 1:
       raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
     for field in ("ema_start_step", "ortho_reg", "r1_gamma", "mode_seeking_weight",
-                  "d_warmup_steps", "g_lr_warmup_steps"):
+                  "cdc_weight", "d_warmup_steps", "g_lr_warmup_steps"):
       if getattr(self, field) < 0:
         raise ValueError(f"{field} must be >= 0, got {getattr(self, field)}")
     if self.mode_seeking_weight and self.batch_size % 2:
@@ -290,6 +301,11 @@ class BigGANConfig:
                        f"{self.batch_size // self.g_accumulations} rows (batch_size "
                        f"{self.batch_size} / g_accumulations {self.g_accumulations}); use "
                        f"an even micro-batch")
+    if self.cdc_weight and (self.batch_size // self.g_accumulations) % CDC_GROUP_SIZE:
+      raise ValueError(f"cdc_weight compares the rows of each G micro-batch in groups of "
+                       f"{CDC_GROUP_SIZE}, but it has {self.batch_size // self.g_accumulations} "
+                       f"rows (batch_size {self.batch_size} / g_accumulations "
+                       f"{self.g_accumulations}); use a multiple of {CDC_GROUP_SIZE}")
     if self.lecam_weight and self.d_accumulations > 1:
       raise ValueError("lecam_weight needs d_accumulations=1: LeCam's anchors are moving "
                        "averages of D's outputs on the whole batch of an update, which its "

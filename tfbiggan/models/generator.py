@@ -57,7 +57,7 @@ class Generator(keras.Model):
   Returns: float32 images [B, resolution, resolution, 3] in [-1, 1].
 
   `synthesize(z, embedding, ...)` is the same network fed class embeddings [B, shared_dim]
-  in place of labels.
+  in place of labels; with `block_outputs=True` it also returns each G block's output.
 
   Example:
   >>> g = Generator("digits-32")
@@ -149,10 +149,12 @@ class Generator(keras.Model):
     return self.synthesize(z, self.shared_embedding(y), training=training,
                            truncation=truncation, accumulate=accumulate)
 
-  def synthesize(self, z, embedding, training=False, truncation=None, accumulate=False):
+  def synthesize(self, z, embedding, training=False, truncation=None, accumulate=False,
+                 block_outputs=False):
     """The network after the class embedding: images of z [B, dim_z] and class embeddings
     [B, shared_dim] (`y @ linear/w` for labels y; any point of that space, for blends and
-    projection). Same options and result as `call`."""
+    projection). Same options and result as `call`; with `block_outputs`, (images, the
+    output [B, H_i, W_i, C_i] of each G block i in the compute dtype)."""
     config = self.config
     z = tf.convert_to_tensor(z)
     embedding = tf.convert_to_tensor(embedding)
@@ -175,13 +177,16 @@ class Generator(keras.Model):
       # One set of interpolation weights for every batch norm (fewer ops in exports).
       truncation = grid_weights(config.truncation_grid, truncation)
     bn = dict(training=training, accumulate=accumulate, truncation=truncation)
+    outputs = []
     for index, (block, condition) in enumerate(zip(self.blocks, conditions)):
       if index == config.g_attention_block:
         h = self.attention(h, training=training)
       h = block(h, condition, **bn)
+      outputs.append(h)
     h = tf.nn.relu(self.final_bn(h, **bn))
     h = self.conv_out(h, training=training)[..., :3]
-    return tf.tanh(tf.cast(h, tf.float32))
+    images = tf.tanh(tf.cast(h, tf.float32))
+    return (images, outputs) if block_outputs else images
 
   def compute_output_spec(self, z, y, training=False, truncation=None, accumulate=False):
     # Keras' symbolic call traces `call`; this only fixes the output dtype to float32.

@@ -6,6 +6,8 @@ layout and the single-group views are in `tfbiggan.run_dir`) holds:
   g_optimizer, d_optimizer                  Adam's variables: slots, iterations, lr
   step, seed                                the completed steps and the run's seed
   lecam_anchors                             LeCam's moving averages (runs that use it)
+  source_generator                          the frozen source G of cross-domain
+                                            correspondence (runs that use it)
   loss_scales                               float16's loss scales, their counts of applied
                                             and skipped updates (float16 runs; a run that
                                             started in another precision resumes without)
@@ -35,6 +37,8 @@ def checkpoint_groups(trainer):
       step=trainer.step, seed=trainer.seed)
   if trainer.lecam is not None:
     groups["lecam_anchors"] = trainer.lecam.state
+  if trainer.source_generator is not None:
+    groups["source_generator"] = variables_by_path(trainer.source_generator.weights)
   if trainer.d_loss_scale is not None:
     groups["loss_scales"] = {
         f"{name}_{part}": getattr(scale, part)

@@ -13,6 +13,16 @@ from tfbiggan.layers.initializers import ASSIGNED_AFTERWARDS
 from tfbiggan.models.generator import Generator
 
 
+def generator_copy(generator):
+  """A new `Generator` of `generator`'s config, name and dtype policy, holding its weights
+  (the EMA's, and a fine-tune's frozen source for cross-domain correspondence)."""
+  copy = Generator(generator.config, initializer=ASSIGNED_AFTERWARDS, name=generator.name,
+                   dtype=generator.dtype_policy)
+  for target, source in zip(copy.weights, generator.weights):
+    target.assign(source.value)
+  return copy
+
+
 class GeneratorEMA:
   """Keeps `ema_generator`, an exponential moving average of `generator`'s weights.
 
@@ -32,10 +42,7 @@ class GeneratorEMA:
     self.generator = generator
     self.decay = decay
     self.start_step = start_step
-    self.ema_generator = Generator(generator.config, initializer=ASSIGNED_AFTERWARDS,
-                                   name=generator.name, dtype=generator.dtype_policy)
-    for target, source in zip(self.ema_generator.weights, generator.weights):
-      target.assign(source.value)
+    self.ema_generator = generator_copy(generator)
 
   def update(self, step):
     """One EMA update after global step `step` (an int or scalar tensor)."""

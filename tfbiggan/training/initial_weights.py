@@ -222,7 +222,7 @@ def describe_rows(class_names, source_names, rows, limit=10):
 
 def initialize_trainer(trainer, class_names, generator, discriminator=None,
                        class_init=None):
-  """Starts `trainer`'s G, EMA G and (given one) D from trained models.
+  """Starts `trainer`'s G, EMA G, source G (with CDC) and (given one) D from trained models.
 
   Args:
     trainer: a fresh `Trainer` (before its first step).
@@ -238,8 +238,9 @@ def initialize_trainer(trainer, class_names, generator, discriminator=None,
   """
   check_architecture(generator, trainer.config)
   g_rows = class_rows(class_names, generator.class_names, class_init)
-  for model in (trainer.generator, trainer.ema.ema_generator):
-    copy_weights(generator.model, model, g_rows, G_EMBEDDING)
+  for model in (trainer.generator, trainer.ema.ema_generator, trainer.source_generator):
+    if model is not None:
+      copy_weights(generator.model, model, g_rows, G_EMBEDDING)
   d_rows = None
   if discriminator is not None:
     check_architecture(discriminator, trainer.config)

@@ -224,9 +224,11 @@ def _build_trainer(config, options, strategy, source, init_g, init_d):
     rows = initial_weights.initialize_trainer(trainer, source.class_names, init_g, init_d,
                                               initial_weights.parse_class_init(
                                                   options.class_init))
-    logging.info("fine-tuning from %s%s; class embeddings: %s", init_g.source,
+    logging.info("fine-tuning from %s%s%s; class embeddings: %s", init_g.source,
                  f" (D from {init_d.source})" if init_d else
                  f" with a fresh D ({fresh_d.describe(config)})",
+                 f", cross-domain correspondence with it (weight {config.cdc_weight:g})"
+                 if config.cdc_weight else "",
                  initial_weights.describe_rows(source.class_names, init_g.class_names,
                                                rows["generator"]))
   return trainer
@@ -265,6 +267,10 @@ def _set_up(config, options, strategy, initial_generator, fresh_d_keep):
   chief = is_chief(strategy)
   run_dir = RunDir(options.model_dir)
   fresh = run_dir.latest_checkpoint() is None
+  if config.cdc_weight and fresh and not options.init_generator:
+    raise ValueError(f"cdc_weight={config.cdc_weight:g} keeps a fine-tune's samples "
+                     "corresponding to those of the generator it starts from: pass "
+                     "--init_generator, or --cdc_weight=0 to train without it")
   init_g, init_d = (_initial_models(options, initial_generator) if fresh else (None, None))
   fresh_d = ((init_g, tuple(fresh_d_keep))
              if init_g is not None and init_d is None and fresh_d_keep is not None else None)

@@ -25,7 +25,7 @@ from tfbiggan.sampling import class_grid_inputs
 
 _SCALARS = {"d_loss": "losses/d_loss", "g_loss": "losses/g_loss",
             "ortho_reg": "losses/ortho_reg", "r1": "losses/r1", "lecam": "losses/lecam",
-            "mode_seeking": "losses/mode_seeking", "d_real": "d_output/real",
+            "mode_seeking": "losses/mode_seeking", "cdc": "losses/cdc", "d_real": "d_output/real",
             "d_fake": "d_output/fake", "g_lr": "optimizer/g_learning_rate",
             "d_loss_scale": "float16/d_loss_scale", "g_loss_scale": "float16/g_loss_scale",
             "d_skipped": "float16/d_skipped_updates", "g_skipped": "float16/g_skipped_updates"}

@@ -6,7 +6,8 @@ One training step (paper §4, App. C; BP `train_fns.py`, CG `modular_gan.py`):
     logits = D([x_k; fake], [y_real_k; y_k])    # real and fake in one D call, as BP and CG
     D <- Adam(mean over the global batch of the per-example D loss [+ R1])
   fake = G(z, y); G <- Adam(mean of the per-example G loss + orthogonal regularisation
-                            [+ mode seeking, with y in pairs of one class])
+                            [+ mode seeking, with y in pairs of one class]
+                            [+ cross-domain correspondence against the source G])
   EMA G <- decay * EMA G + (1 - decay) * G     # copies G before ema_start_step
 Fine-tuning warm-ups (`tfbiggan.training.fresh_d`): in the first d_warmup_steps steps the G
 update is left out (D alone: G, its Adam state and its EMA stay where they started); then G's
@@ -15,7 +16,10 @@ Small-data options (`tfbiggan.training.small_data`): FreezeD and G's embedding-a
 training change which variables the optimizers update; LeCam adds
 lecam_weight * E[relu(D(x) - a_fake)^2 + relu(a_real - D(G(z)))^2] to each D update's loss,
 the anchors first updated with that update's global means (google/lecam-gan's order); mode
-seeking (MSGAN) gives G's rows 2i and 2i + 1 one class and adds its per-pair penalty.
+seeking (MSGAN) gives G's rows 2i and 2i + 1 one class and adds its per-pair penalty;
+cross-domain correspondence (CDC) runs the frozen source G (`source_generator`: G as the
+fine-tune started) on G's noise and classes, both in training mode, and adds its penalty on
+the G blocks' outputs, per group of CDC_GROUP_SIZE rows.
 Gradient accumulation (`d_accumulations`, `g_accumulations` = k): an update runs its batch
 as k micro-batches one after the other, each taking its rows of the update's noise and real
 batch, and applies the sum of their gradients once; every loss is still divided by the global
@@ -40,20 +44,23 @@ import tensorflow as tf
 
 from tfbiggan.data.pipeline import per_replica_batch_size
 from tfbiggan.diff_augment import diff_augment
-from tfbiggan.losses import (discriminator_loss, generator_loss, lecam_penalty,
-                             mode_seeking_penalty, orthogonal_regularization,
-                             orthogonal_regularization_kernels, r1_penalty)
+from tfbiggan.configs.config import CDC_GROUP_SIZE
+from tfbiggan.losses import (cross_domain_correspondence_penalty, discriminator_loss,
+                             generator_loss, lecam_penalty, mode_seeking_penalty,
+                             orthogonal_regularization, orthogonal_regularization_kernels,
+                             r1_penalty)
 from tfbiggan.models.discriminator import Discriminator
 from tfbiggan.models.generator import Generator
-from tfbiggan.training.ema import GeneratorEMA
+from tfbiggan.training.ema import GeneratorEMA, generator_copy
 from tfbiggan.training.loss_scale import DynamicLossScale
 from tfbiggan.training.precision import POLICIES
 from tfbiggan.training.small_data import (LeCamAnchors, trained_discriminator_variables,
                                           trained_generator_variables)
 
-METRICS = ("d_loss", "g_loss", "ortho_reg", "r1", "lecam", "mode_seeking", "d_real",
+METRICS = ("d_loss", "g_loss", "ortho_reg", "r1", "lecam", "mode_seeking", "cdc", "d_real",
            "d_fake", "d_skipped", "g_skipped")
-G_METRICS = ("g_loss", "ortho_reg", "mode_seeking")  # 0 in the D warm-up: no G update.
+# 0 in the D warm-up: no G update.
+G_METRICS = ("g_loss", "ortho_reg", "mode_seeking", "cdc")
 SKIP_METRICS = ("d_skipped", "g_skipped")  # Overflowed float16 updates per step.
 _Z, _Y, _AUGMENT = 0, 1, 2  # Purposes folded into a step's seed.
 
@@ -118,6 +125,9 @@ class Trainer:
     g_variables, d_variables: the variables the optimizers update (all trainable ones unless
       the config's `g_trainable` or `freeze_d_blocks` say otherwise).
     lecam: `LeCamAnchors` when the config's lecam_weight > 0, else None.
+    source_generator: with the config's cdc_weight > 0, the frozen `Generator` that
+      cross-domain correspondence compares G with: a copy of G as built, which
+      `initialize_trainer` sets to the fine-tune's initial G; else None.
     d_loss_scale, g_loss_scale: `DynamicLossScale`s in float16, else None.
     step: int64 variable, the number of completed training steps.
     seed: int64 variable, the run's seed (noise and data order derive from it and the step).
@@ -148,16 +158,20 @@ class Trainer:
                          f"replicas) into equal micro-batches: use a batch_size divisible "
                          f"by {replicas * getattr(config, field)}")
     g_micro_batch = self.per_replica_batch_size // config.g_accumulations
-    if config.mode_seeking_weight and g_micro_batch % 2:
-      raise ValueError(f"mode_seeking_weight pairs the rows of each replica's G micro-batch, "
-                       f"which is {g_micro_batch} ({config.batch_size} over {replicas} "
-                       f"replicas and {config.g_accumulations} accumulations): use a "
-                       f"batch_size that makes it even")
+    for weight, group, what in (("mode_seeking_weight", 2, "pairs"),
+                                ("cdc_weight", CDC_GROUP_SIZE, f"groups of {CDC_GROUP_SIZE}")):
+      if getattr(config, weight) and g_micro_batch % group:
+        raise ValueError(f"{weight} takes the rows of each replica's G micro-batch in {what}, "
+                         f"but it has {g_micro_batch} ({config.batch_size} over {replicas} "
+                         f"replicas and {config.g_accumulations} accumulations): use a "
+                         f"batch_size that makes it a multiple of {group}")
     self.precision = precision
     with strategy.scope(), dtype_policy(POLICIES[precision]):
       self.generator = Generator(config)
       self.discriminator = Discriminator(config)
       self.ema = GeneratorEMA(self.generator, config.ema_decay, config.ema_start_step)
+      self.source_generator = (generator_copy(self.generator) if config.cdc_weight
+                               else None)
       adam = dict(beta_1=config.adam_beta1, beta_2=config.adam_beta2,
                   epsilon=config.adam_epsilon)
       self.g_optimizer = keras.optimizers.Adam(config.g_lr, name="g_adam", **adam)
@@ -320,10 +334,22 @@ class Trainer:
     num_replicas = tf.distribute.get_replica_context().num_replicas_in_sync
     return loss_scale.apply(optimizer, grads, variables) / num_replicas
 
+  def _generated(self, z, y):
+    """(G's training-mode images of z [B, dim_z] and one-hot y [B, classes], the CDC penalty
+    against the source G per group [B / CDC_GROUP_SIZE], or None without CDC)."""
+    generator, source = self.generator, self.source_generator
+    if source is None:
+      return generator(z, y, training=True), None
+    images, features = generator.synthesize(z, generator.shared_embedding(y), training=True,
+                                            block_outputs=True)
+    _, source_features = source.synthesize(z, source.shared_embedding(y), training=True,
+                                           block_outputs=True)
+    return images, cross_domain_correspondence_penalty(source_features, features)
+
   def _g_update(self, step, replica_id):
     """G's update of a step on this replica; returns its shares of (G loss, orthogonal
-    penalty, mode-seeking penalty, whether the update was skipped)."""
-    config, generator, discriminator = self.config, self.generator, self.discriminator
+    penalty, mode-seeking penalty, CDC penalty, whether the update was skipped)."""
+    config, discriminator = self.config, self.discriminator
     k, update = config.g_accumulations, config.d_steps
     paired = bool(config.mode_seeking_weight)
     z, y_fake = self.fake_inputs(step, update, replica_id, paired)
@@ -331,7 +357,11 @@ class Trainer:
 
     def micro_loss(m):
       rows = self._micro_batches(k)[m]
-      fake = generator(z[rows], y_fake[rows], training=True)
+      fake, per_group = self._generated(z[rows], y_fake[rows])
+      cdc = zero
+      if per_group is not None:
+        cdc = config.cdc_weight * tf.nn.compute_average_loss(
+            per_group, global_batch_size=self.global_batch_size // CDC_GROUP_SIZE)
       mode_seeking = zero
       if paired:  # Rows (2i, 2i + 1) share a class within every micro-batch too.
         mode_seeking = config.mode_seeking_weight * tf.nn.compute_average_loss(
@@ -343,7 +373,7 @@ class Trainer:
       if config.ortho_reg and m == 0:  # A term of the update, not of each micro-batch.
         num_replicas = tf.distribute.get_replica_context().num_replicas_in_sync
         ortho = orthogonal_regularization(self._ortho_kernels, config.ortho_reg) / num_replicas
-      return g_loss + ortho + mode_seeking, tf.stack([g_loss, ortho, mode_seeking])
+      return g_loss + ortho + mode_seeking + cdc, tf.stack([g_loss, ortho, mode_seeking, cdc])
 
     variables = self.g_variables
     grads, outputs = self._accumulated_gradients(k, micro_loss, variables, self.g_loss_scale)
@@ -364,11 +394,12 @@ class Trainer:
     d_loss, r1, lecam = tf.unstack(tf.add_n(d_shares)[:3] / float(config.d_steps))
     d_real, d_fake = tf.unstack(d_shares[-1][3:5])
     d_skipped = tf.add_n([shares[5] for shares in d_shares])
-    g_loss = ortho = mode_seeking = g_skipped = tf.constant(0.0)
+    g_loss = ortho = mode_seeking = cdc = g_skipped = tf.constant(0.0)
     if update_g:
-      g_loss, ortho, mode_seeking, g_skipped = tf.unstack(self._g_update(step, replica_id))
+      g_loss, ortho, mode_seeking, cdc, g_skipped = tf.unstack(
+          self._g_update(step, replica_id))
     # Shares whose sum over replicas is the global value (means over the global batch).
-    return tf.stack([d_loss, g_loss, ortho, r1, lecam, mode_seeking, d_real, d_fake,
+    return tf.stack([d_loss, g_loss, ortho, r1, lecam, mode_seeking, cdc, d_real, d_fake,
                      d_skipped, g_skipped])
 
   def g_learning_rate(self, step):
