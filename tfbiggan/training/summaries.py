@@ -1,7 +1,8 @@
 """TensorBoard summaries and PNG sample grids of a training run (chief only).
 
 Written to the run's `train/` (see `tfbiggan.run_dir`):
-  losses/d_loss, losses/g_loss, losses/ortho_reg, losses/r1    scalars per loop
+  losses/d_loss, losses/g_loss, losses/ortho_reg, losses/r1    scalars per loop; also
+      losses/lecam, losses/mode_seeking, losses/cdc (each weighted, 0 when off)
   d_output/real, d_output/fake                                  D's mean logits
   speed/steps_per_sec, speed/images_per_sec
   optimizer/g_learning_rate                                     G's (warm-up) learning rate
