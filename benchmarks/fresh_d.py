@@ -29,6 +29,7 @@ from absl import flags
 
 import machine
 from overrides import parse_overrides
+from tfbiggan.training.precision import PRECISIONS
 
 VARIANTS = ("none", "ema0", "d_warmup", "g_lr_warmup", "recipe", "own_d")
 WHICH = ("ema", "raw")  # The EMA G (what is sampled and exported) and the trained G itself.
@@ -49,7 +50,7 @@ flags.DEFINE_string("overrides", "", "Config changes of every variant, e.g. "
                     "'g_lr=2e-5;lecam_weight=0' (benchmarks/overrides.py).")
 flags.DEFINE_integer("num_samples", 1000, "Samples judged per checkpoint and truncation.",
                      lower_bound=100)
-flags.DEFINE_enum("precision", "auto", ("auto", "float32", "bfloat16", "float16"),
+flags.DEFINE_enum("precision", "auto", PRECISIONS,
                   "Training compute (auto: bfloat16 on CPUs with AMX or AVX512-BF16).")
 flags.DEFINE_string("grid", None, "Write a sample grid of the recipe variant here (PNG): the "
                     "source, the first judged step and the last, for the same noise.")
