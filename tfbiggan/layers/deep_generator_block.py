@@ -43,7 +43,7 @@ class DeepGeneratorBlock(UpsamplingBlock):
     self.bn0 = self._batch_norm("HyperBN", inputs_shape, condition_shape)
     self.conv0 = self._conv(hidden, 1, "conv0", inputs_shape)
     self.bn1 = self._batch_norm("HyperBN_1", small, condition_shape)
-    self.conv1 = self._conv(hidden, 3, "conv1", large)
+    self.conv1 = self._conv(hidden, 3, "conv1", small, upsample=self.upsample)
     self.bn2 = self._batch_norm("HyperBN_2", large, condition_shape)
     self.conv2 = self._conv(hidden, 3, "conv2", large)
     self.bn3 = self._batch_norm("HyperBN_3", large, condition_shape)
@@ -56,10 +56,7 @@ class DeepGeneratorBlock(UpsamplingBlock):
   def call(self, inputs, condition, training=False, accumulate=False, truncation=None):
     bn = dict(training=training, accumulate=accumulate, truncation=truncation)
     h = self.conv0(tf.nn.relu(self.bn0(inputs, condition, **bn)), training=training)
-    h = tf.nn.relu(self.bn1(h, condition, **bn))
-    h = self._resample(h)
-    h = self.conv1(h, training=training)
+    h = self.conv1(tf.nn.relu(self.bn1(h, condition, **bn)), training=training)  # Upsamples.
     h = self.conv2(tf.nn.relu(self.bn2(h, condition, **bn)), training=training)
     h = self.conv3(tf.nn.relu(self.bn3(h, condition, **bn)), training=training)
-    shortcut = tf.cast(inputs[..., :self.out_channels], h.dtype)
-    return h + self._resample(shortcut)
+    return self._add_shortcut(h, tf.cast(inputs[..., :self.out_channels], h.dtype))

@@ -37,7 +37,7 @@ class GeneratorBlock(UpsamplingBlock):
   def build(self, inputs_shape, condition_shape):
     out, scale = self.out_channels, 2 if self.upsample else 1
     self.bn0 = self._batch_norm("HyperBN", inputs_shape, condition_shape)
-    self.conv0 = self._conv(out, 3, "conv0", with_channels(inputs_shape, inputs_shape[-1], scale))
+    self.conv0 = self._conv(out, 3, "conv0", inputs_shape, upsample=self.upsample)
     hidden_shape = with_channels(inputs_shape, out, scale)
     self.bn1 = self._batch_norm("HyperBN_1", hidden_shape, condition_shape)
     self.conv1 = self._conv(out, 3, "conv1", hidden_shape)
@@ -49,10 +49,6 @@ class GeneratorBlock(UpsamplingBlock):
 
   def call(self, inputs, condition, training=False, accumulate=False, truncation=None):
     bn = dict(training=training, accumulate=accumulate, truncation=truncation)
-    h = tf.nn.relu(self.bn0(inputs, condition, **bn))
-    h = self._resample(h)
-    h = self.conv0(h, training=training)
-    h = tf.nn.relu(self.bn1(h, condition, **bn))
-    h = self.conv1(h, training=training)
-    shortcut = self.conv_sc(inputs, training=training)
-    return h + self._resample(shortcut)
+    h = self.conv0(tf.nn.relu(self.bn0(inputs, condition, **bn)), training=training)  # Upsamples.
+    h = self.conv1(tf.nn.relu(self.bn1(h, condition, **bn)), training=training)
+    return self._add_shortcut(h, self.conv_sc(inputs, training=training))

@@ -8,8 +8,8 @@ layers are wired.
 import keras
 
 from tfbiggan.layers.conditional_batch_norm import ConditionalBatchNorm
+from tfbiggan.layers.resampling import add_upsampled
 from tfbiggan.layers.resampling import avg_pool_2x
-from tfbiggan.layers.resampling import upsample_nearest_2x
 from tfbiggan.layers.sn_conv2d import SNConv2D
 
 
@@ -39,9 +39,10 @@ class ResidualBlock(keras.layers.Layer):
     self.truncation_grid = tuple(truncation_grid)
     self.kernel_initializer = kernel_initializer
 
-  def _conv(self, filters, kernel_size, name, input_shape):
-    """A built SN conv (`input_shape` is its input's NHWC shape)."""
-    conv = SNConv2D(filters, kernel_size, name=name,
+  def _conv(self, filters, kernel_size, name, input_shape, upsample=False):
+    """A built SN conv (`input_shape` is its input's NHWC shape; `upsample`: the conv
+    upsamples it first, `SNConv2D`)."""
+    conv = SNConv2D(filters, kernel_size, upsample=upsample, name=name,
                     num_singular_vectors=self.num_singular_vectors, epsilon=self.sn_epsilon,
                     kernel_initializer=self.kernel_initializer, dtype=self.dtype_policy)
     conv.build(input_shape)
@@ -68,14 +69,16 @@ class ResidualBlock(keras.layers.Layer):
 
 
 class UpsamplingBlock(ResidualBlock):
-  """Base of the generator blocks: an optional nearest 2x upsampling, conditioned calls."""
+  """Base of the generator blocks: an optional nearest 2x upsampling (inside the first
+  conv, `SNConv2D(upsample=True)`, and in the shortcut's sum), conditioned calls."""
 
   def __init__(self, out_channels, upsample, **kwargs):
     super().__init__(out_channels, **kwargs)
     self.upsample = upsample
 
-  def _resample(self, x):
-    return upsample_nearest_2x(x) if self.upsample else x
+  def _add_shortcut(self, h, shortcut):
+    """h + the shortcut, upsampled when the block upsamples (never materialised)."""
+    return add_upsampled(h, shortcut) if self.upsample else h + shortcut
 
   def compute_output_shape(self, inputs_shape, condition_shape):
     return with_channels(inputs_shape, self.out_channels, 2 if self.upsample else 1)

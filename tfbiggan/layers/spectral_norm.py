@@ -138,7 +138,8 @@ class SpectralNormalizedLayer(keras.layers.Layer):
     self._frozen_kernel = self._kernel(training=False) if frozen else None
 
   def _kernel(self, training=False):
-    """The (spectrally normalised) kernel in the compute dtype; updates u when training."""
+    """The (spectrally normalised) kernel in the compute dtype, in the form `call` uses
+    (`_call_form`); updates u when training."""
     if not training and self._frozen_kernel is not None:
       return self._frozen_kernel
     kernel = tf.convert_to_tensor(self.w.value)
@@ -153,7 +154,12 @@ class SpectralNormalizedLayer(keras.layers.Layer):
         # Only u_0 normalises, so inference iterates u_0 alone.
         sigma = inference_sigma(matrix, self.us[0].value, self.epsilon)
       kernel = kernel / tf.maximum(sigma, _MIN_SIGMA)
-    return tf.cast(kernel, self.compute_dtype)
+    return tf.cast(self._call_form(kernel), self.compute_dtype)
+
+  def _call_form(self, kernel):
+    """The float32 normalised kernel rearranged for `call` (the kernel itself here;
+    `SNConv2D` folds an upsampling conv's). Frozen kernels keep this form."""
+    return kernel
 
   def singular_values(self):
     """Estimates of the top singular values of the raw kernel, float32 [num_vectors].

@@ -184,7 +184,7 @@ class Generator(keras.Model):
       h = block(h, condition, **bn)
       outputs.append(h)
     h = tf.nn.relu(self.final_bn(h, **bn))
-    h = self.conv_out(h, training=training)[..., :3]
+    h = self.conv_out(h, training=training, channels=3)
     images = tf.tanh(tf.cast(h, tf.float32))
     return (images, outputs) if block_outputs else images
 
