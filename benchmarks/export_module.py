@@ -9,8 +9,10 @@ and in one run:
   - per variant, the size on disk and the load time (files to a model ready to sample);
   - images/s at each of --batch_sizes, the variants timed call by call in turn (one window),
     the median of --calls calls after a first call (timed apart: tracing, compiling);
-  - the variants: our module's `default` signature (XLA off, on), the module sampling in
-    bfloat16 (`module_in_precision`, the commands' --precision=bfloat16), and PyTorch eager,
+  - the variants: our module's `default` signature (XLA off, on), the module's weights in
+    the Keras generator with its kernels normalised once (`Generator.freeze_kernels`) in
+    float32, and in bfloat16 (`module_in_precision`, the commands' --precision=bfloat16),
+    and PyTorch eager,
     under `torch.compile`, and under `torch.compile` with `torch.autocast("cpu",
     torch.bfloat16)` (what a user after speed on a CPU with bfloat16 units picks);
   - --fresh_loads times a new process that loads the module (XLA off) and draws its first
@@ -128,7 +130,7 @@ def _tfbiggan_variants(folder):
   import tfbiggan
   from tfbiggan_export.exporter import export_generator
   from tfbiggan.modules.generator_module import load_generator_module
-  from tfbiggan.modules.module_precision import module_in_precision
+  from tfbiggan.modules.module_precision import ModuleInPrecision
   config = tfbiggan.get_config(FLAGS.config, initializer="normal",
                                truncation_grid=tfbiggan.configs.OFFICIAL_TRUNCATION_GRID)
   generator = tfbiggan.Generator(config)
@@ -155,11 +157,15 @@ def _tfbiggan_variants(folder):
     load = time.perf_counter() - start
     variants.append(_Variant(f"tfbiggan module, {name}", _folder_megabytes(paths[name]), load,
                              None if trainable_call else caller(module)))
-  start = time.perf_counter()
-  bfloat16 = module_in_precision(load_generator_module(paths["XLA off"]), "bfloat16")
-  variants.append(_Variant("tfbiggan module, --precision=bfloat16",
-                           _folder_megabytes(paths["XLA off"]), time.perf_counter() - start,
-                           caller(bfloat16)))
+  for label, precision in (("tfbiggan Keras generator, kernels frozen", "float32"),
+                           ("tfbiggan module, --precision=bfloat16", "bfloat16")):
+    # The module's weights in a Keras generator whose kernels are normalised once
+    # (`Generator.freeze_kernels`): the bfloat16 path, and in float32 what
+    # `tfbiggan.load_pretrained` then `freeze_kernels()` gives.
+    start = time.perf_counter()
+    keras_path = ModuleInPrecision(load_generator_module(paths["XLA off"]), precision)
+    variants.append(_Variant(label, _folder_megabytes(paths["XLA off"]),
+                             time.perf_counter() - start, caller(keras_path)))
   return config.name, variants, paths["XLA off"]
 
 

@@ -60,7 +60,8 @@ class ModuleInPrecision:
       -> the same}, called with keyword arguments as the module's are.
     generator: the Keras `Generator` they run (its kernels frozen for sampling,
       `Generator.freeze_kernels`, unless built under a strategy).
-    precision: "bfloat16" or "float16".
+    precision: "bfloat16" or "float16" (or "float32": the module's network with its kernels
+      normalised once, as benchmarks/export_module.py times it).
   """
 
   def __init__(self, module, precision, strategy=None, source="the module"):
