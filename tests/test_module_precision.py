@@ -84,6 +84,22 @@ def test_a_reduced_precision_view_draws_within_40_db_of_the_module(module, preci
   np.testing.assert_array_equal(generate(view, z, y, truncation), got)
 
 
+def test_rebuild_samples_the_module_float32_images_through_frozen_kernels(module_dir, module):
+  view = module_in_precision(module, "float32", rebuild=True)
+  assert isinstance(view, ModuleInPrecision)
+  assert view.generator.dtype_policy.compute_dtype == "float32"
+  z, y = class_grid_inputs(list(range(10)), 2, 64, 10, 0.5, seed=2)
+  want = generate(module, z, y, 0.5)
+  np.testing.assert_allclose(generate(view, z, y, 0.5), want, atol=1e-5)
+  # Kernels normalised once: changing a weight now changes no image.
+  kernel = view.generator.conv_out.w
+  kernel.assign(np.zeros(kernel.shape, np.float32))
+  np.testing.assert_allclose(generate(view, z, y, 0.5), want, atol=1e-5)
+  # The explorer takes that path in float32; a strategy's replicas keep the module.
+  assert isinstance(Explorer(module_dir).module, ModuleInPrecision)
+  assert module_in_precision(module, "float32", strategy=object(), rebuild=True) is module
+
+
 def test_projection_and_the_explorer_run_in_the_reduced_precision(module_dir, module):
   explorer = Explorer(module_dir, precision="bfloat16")
   assert isinstance(explorer.module, ModuleInPrecision)

@@ -35,7 +35,8 @@ class Explorer:
       path / handle of one.
     batch_size: images per module call.
     precision: with a path or handle, the precision to sample in (`module_in_precision`:
-      "float32", "bfloat16", "float16" or "auto").
+      "float32", "bfloat16", "float16" or "auto"); a tfbiggan module samples through its
+      Keras generator with kernels normalised once in float32 too (`rebuild`).
     warm_up: in a background thread, compute the SeFa directions (for BigGAN-deep 128 this
       builds a Keras generator from the module's weights: seconds) and trace the
       projection step (seconds too), so both are ready when their tabs are used.
@@ -46,7 +47,8 @@ class Explorer:
 
   def __init__(self, module, batch_size=16, warm_up=False, precision="float32"):
     if isinstance(module, str):
-      module = module_in_precision(load_generator_module(module), precision, source=module)
+      module = module_in_precision(load_generator_module(module), precision, source=module,
+                                   rebuild=True)
     self.module = module
     self.rows = module_class_embeddings(module)  # [num_classes, shared_dim]
     self.class_names = module_class_names(module)

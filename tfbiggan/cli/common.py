@@ -137,14 +137,15 @@ def nothing_written_to(output):
     raise UserError(f"{error}; nothing was written to {output}") from None
 
 
-def load_module(strategy=None, tfbiggan_only=True):
+def load_module(strategy=None, tfbiggan_only=True, rebuild=False):
   """The command's --module, loaded (`load_generator_module`), sampling in its --precision
-  (`module_in_precision`)."""
+  (`module_in_precision`, which takes `rebuild`)."""
   # pylint: disable=import-outside-toplevel
   from tfbiggan.modules.generator_module import load_generator_module
   from tfbiggan.modules.module_precision import module_in_precision
   module = load_generator_module(FLAGS.module, strategy, tfbiggan_only)
-  return module_in_precision(module, FLAGS.precision, strategy, f"--module={FLAGS.module}")
+  return module_in_precision(module, FLAGS.precision, strategy, f"--module={FLAGS.module}",
+                             rebuild)
 
 
 def require(*names):

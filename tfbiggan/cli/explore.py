@@ -31,7 +31,8 @@ def main(argv):
   from tfbiggan.explorer_app import build_app, import_gradio, launch
   import_gradio()  # Before the module loads: a missing extra is said at once.
   from tfbiggan.explorer import Explorer
-  explorer = Explorer(common.load_module(), batch_size=FLAGS.batch_size, warm_up=True)
+  explorer = Explorer(common.load_module(rebuild=True), batch_size=FLAGS.batch_size,
+                      warm_up=True)
   app = build_app(explorer)
   print(f"tfbiggan-explore: serving {FLAGS.module} on http://127.0.0.1:{FLAGS.port} "
         "(Ctrl-C stops it)", flush=True)

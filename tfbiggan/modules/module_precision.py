@@ -22,7 +22,8 @@ from tfbiggan.modules.pretrained import generator_from_module
 from tfbiggan.training.precision import choose_precision
 
 
-def module_in_precision(module, precision="float32", strategy=None, source="the module"):
+def module_in_precision(module, precision="float32", strategy=None, source="the module",
+                        rebuild=False):
   """`module` itself in float32, else a `ModuleInPrecision` computing in `precision`.
 
   Args:
@@ -33,6 +34,10 @@ def module_in_precision(module, precision="float32", strategy=None, source="the 
     strategy: build the Keras generator's variables under this strategy's scope (as the
       module was loaded), for sampling inside its replicas.
     source: the module's name, for errors.
+    rebuild: in float32 too, a `ModuleInPrecision` for a tfbiggan module outside a
+      strategy: the same images from the Keras generator with its kernels normalised once,
+      faster per call (most at batch 1) for seconds more to load; for long sessions such
+      as the explorer's. Other modules stay themselves.
 
   Raises:
     ValueError: an unknown precision, or a module that is not a tfbiggan module (it has no
@@ -41,7 +46,8 @@ def module_in_precision(module, precision="float32", strategy=None, source="the 
   chosen = choose_precision(precision)
   if precision == "auto":
     logging.info("sampling in %s: %s", chosen.name, chosen.reason)
-  if chosen.name == "float32":
+  if chosen.name == "float32" and not (rebuild and strategy is None
+                                       and hasattr(module, "metadata_json")):
     return module
   if not hasattr(module, "metadata_json"):
     raise ValueError(f"{source} is not a tfbiggan module, so it can only sample in float32 "
@@ -52,7 +58,8 @@ def module_in_precision(module, precision="float32", strategy=None, source="the 
 
 class ModuleInPrecision:
   """A generator module whose `default` and `embedding` signatures run a Keras generator in
-  a reduced precision; every other attribute is the module's.
+  a reduced precision (or in float32 with its kernels normalised once); every other
+  attribute is the module's.
 
   Attributes:
     signatures: {"default": (z [B, dim_z], y [B, num_classes], truncation) -> {"default":
@@ -60,8 +67,7 @@ class ModuleInPrecision:
       -> the same}, called with keyword arguments as the module's are.
     generator: the Keras `Generator` they run (its kernels frozen for sampling,
       `Generator.freeze_kernels`, unless built under a strategy).
-    precision: "bfloat16" or "float16" (or "float32": the module's network with its kernels
-      normalised once, as benchmarks/export_module.py times it).
+    precision: "bfloat16", "float16" or "float32".
   """
 
   def __init__(self, module, precision, strategy=None, source="the module"):
