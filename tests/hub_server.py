@@ -3,7 +3,9 @@
 `GET /<path>?tf-hub-format=compressed` is answered with a redirect to `/storage/<path>.tar.gz`,
 which returns the tarball; `GET /<path>` alone gets an HTML page, as tfhub.dev answers a
 browser. `cut_after` ends a transfer early (the Content-Length still announces all of it),
-`chunk_delay_s` slows it down; `requests` records every path asked for.
+`chunk_delay_s` slows it down; `storage_barrier` (a `threading.Barrier`) holds each tarball
+transfer until that many have started, so concurrent downloads overlap however late their
+processes start; `requests` records every path asked for.
 """
 
 import http.server
@@ -19,6 +21,7 @@ class HubServer:
     self.requests = []
     self.cut_after = None
     self.chunk_delay_s = 0.0
+    self.storage_barrier = None
     server = self
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -40,6 +43,11 @@ class HubServer:
           self.end_headers()
           if server.cut_after is not None:
             data = data[:server.cut_after]
+          if server.storage_barrier is not None:
+            try:
+              server.storage_barrier.wait()
+            except threading.BrokenBarrierError:
+              pass  # Timed out: the test's count of transfers says so.
           for start in range(0, len(data), 1 << 20):
             self.wfile.write(data[start:start + (1 << 20)])
             if server.chunk_delay_s:

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import threading
 import types
 
 import numpy as np
@@ -186,6 +187,8 @@ def test_a_member_escaping_its_folder_is_refused(hub, tmp_path, members, message
 
 def test_two_processes_fetching_at_once_share_one_good_entry(hub):
   hub.chunk_delay_s = 0.2
+  # Both transfers start before either sends a byte, however unevenly the processes start.
+  hub.storage_barrier = threading.Barrier(2, timeout=240)
   code = ("import sys; from tfbiggan.modules.resolver import fetch; "
           "print(fetch(sys.argv[1]))")
   processes = [subprocess.Popen([sys.executable, "-c", code, f"{hub.url}/{SMALL}"],
