@@ -130,7 +130,7 @@ def _tfbiggan_variants(folder):
   import tfbiggan
   from tfbiggan_export.exporter import export_generator
   from tfbiggan.modules.generator_module import load_generator_module
-  from tfbiggan.modules.module_precision import ModuleInPrecision
+  from tfbiggan.modules.module_precision import module_in_precision
   config = tfbiggan.get_config(FLAGS.config, initializer="normal",
                                truncation_grid=tfbiggan.configs.OFFICIAL_TRUNCATION_GRID)
   generator = tfbiggan.Generator(config)
@@ -163,7 +163,8 @@ def _tfbiggan_variants(folder):
     # (`Generator.freeze_kernels`): the bfloat16 path, and in float32 what
     # `tfbiggan.load_pretrained` then `freeze_kernels()` gives.
     start = time.perf_counter()
-    keras_path = ModuleInPrecision(load_generator_module(paths["XLA off"]), precision)
+    keras_path = module_in_precision(load_generator_module(paths["XLA off"]), precision,
+                                     rebuild=True)
     variants.append(_Variant(label, _folder_megabytes(paths["XLA off"]),
                              time.perf_counter() - start, caller(keras_path)))
   return config.name, variants, paths["XLA off"]

@@ -65,9 +65,11 @@ class SNConv2D(SpectralNormalizedLayer):
     inputs = tf.cast(inputs, self.compute_dtype)
     kernel = self._kernel(training)
     folded = self.upsample and self.kernel_size == 3
+    if channels is not None and self.upsample:
+      raise ValueError(f"{self.name}: `channels` is for convs without upsampling")
+    if channels is not None and channels >= self.filters:
+      channels = None  # All outputs: no slice to copy.
     if channels is not None:
-      if self.upsample:
-        raise ValueError(f"{self.name}: `channels` is for convs without upsampling")
       kernel = kernel[..., :channels]
     if folded:
       outputs = upsampling_conv2d(inputs, kernel)
