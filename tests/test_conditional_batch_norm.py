@@ -189,3 +189,27 @@ def test_store_without_grid_is_a_clear_error():
   bn(x, c)
   with pytest.raises(ValueError, match="truncation_grid"):
     bn.store_truncation_statistics(0)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "mixed_bfloat16"])
+def test_fused_inference_computes_the_same_normalisation(dtype):
+  x, c = _inputs()
+  bn = ConditionalBatchNorm(truncation_grid=(0.0, 1.0), dtype=dtype)
+  bn(x, c, training=True)
+  bn.truncation_means.assign(tf.constant([[0.5] * 6, [1.5] * 6]))
+  bn.truncation_vars.assign(tf.constant([[2.0] * 6, [4.0] * 6]))
+  plain = tf.function(lambda: bn(x, c, truncation=0.25))
+  expected = plain().numpy().astype(np.float32)
+  accumulating = bn(x, c, accumulate=True).numpy()
+  bn.fuse_inference = True
+  fused = tf.function(lambda: bn(x, c, truncation=0.25))
+  got = fused().numpy().astype(np.float32)
+  # The same float32 arithmetic in one XLA computation: float32 rounding apart, so at most
+  # one bfloat16 step (2^-7 of the value) where the result is rounded to bfloat16.
+  rtol = 1e-6 if dtype == "float32" else 2.0**-7
+  np.testing.assert_allclose(got, expected, rtol=rtol, atol=1e-6)
+  # ... and it is that one XLA computation.
+  library = fused.get_concrete_function().graph.as_graph_def().library.function
+  assert [f.attr["_XlaMustCompile"].b for f in library].count(True) == 1
+  # Calls with the batch's moments are not fused.
+  np.testing.assert_array_equal(bn(x, c, accumulate=True).numpy(), accumulating)

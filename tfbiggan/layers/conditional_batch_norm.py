@@ -84,6 +84,19 @@ def interpolate_on_grid(grid, table, value):
   return tf.matmul(grid_weights(grid, value), table)[0]
 
 
+def _normalize(x, mean, scale, bias, dtype):
+  """(x - mean) * scale + bias in float32, returned in `dtype`: x [B, ..., C] in any float
+  dtype; mean [C] or [1, C]; scale, bias broadcastable to x."""
+  return tf.cast((tf.cast(x, tf.float32) - mean) * scale + bias, dtype)
+
+
+# One XLA computation per shape: a single pass over x where TensorFlow's kernels make one
+# pass per op (cast, subtract, multiply, add, cast); the arithmetic and its float32 are the
+# same. Only for inference (`ConditionalBatchNorm.fuse_inference`).
+_fused_normalize = tf.function(_normalize, jit_compile=True, autograph=False,
+                               reduce_retracing=True)
+
+
 @keras.saving.register_keras_serializable(package="tfbiggan")
 class ConditionalBatchNorm(keras.layers.Layer):
   """Class-conditional (or plain) batch norm with BigGAN's statistics handling.
@@ -110,6 +123,10 @@ class ConditionalBatchNorm(keras.layers.Layer):
 
   Returns: same shape as inputs, compute dtype.
 
+  Attributes:
+    fuse_inference: inference calls normalise in one XLA computation (set by
+      `Generator.freeze_kernels` in a reduced precision); the same float32 arithmetic.
+
   Example:
   >>> bn = ConditionalBatchNorm()
   >>> bn(tf.ones([2, 4, 4, 8]), tf.ones([2, 5]), training=True).shape
@@ -129,6 +146,7 @@ class ConditionalBatchNorm(keras.layers.Layer):
     self.num_singular_vectors = num_singular_vectors
     self.sn_epsilon = sn_epsilon
     self.kernel_initializer = kernel_initializer
+    self.fuse_inference = False
 
   def build(self, inputs_shape, condition_shape=None):
     channels = inputs_shape[-1]
@@ -248,8 +266,9 @@ class ConditionalBatchNorm(keras.layers.Layer):
       bias = tf.reshape(tf.cast(self.beta(condition, training=training), tf.float32), shape)
     else:
       gain, bias = self.gamma.value, self.beta.value
-    outputs = (x - mean) * (inv_std * gain) + bias
-    return tf.cast(outputs, self.compute_dtype)
+    if self.fuse_inference and not (training or accumulate):
+      return _fused_normalize(inputs, mean, inv_std * gain, bias, self.compute_dtype)
+    return _normalize(x, mean, inv_std * gain, bias, self.compute_dtype)
 
   def compute_output_shape(self, inputs_shape, condition_shape=None):
     return inputs_shape
