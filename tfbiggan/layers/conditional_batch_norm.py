@@ -240,9 +240,8 @@ class ConditionalBatchNorm(keras.layers.Layer):
   # Forward ------------------------------------------------------------------------------
 
   def call(self, inputs, condition=None, training=False, accumulate=False, truncation=None):
-    x = tf.cast(inputs, tf.float32)
     if training or accumulate:
-      mean, var = self._batch_moments(x)
+      mean, var = self._batch_moments(tf.cast(inputs, tf.float32))
       if accumulate:
         self.accumulated_mean.assign_add(mean)
         self.accumulated_var.assign_add(var)
@@ -260,15 +259,16 @@ class ConditionalBatchNorm(keras.layers.Layer):
       if condition is None:
         raise ValueError(f"{self.name}: a conditional batch norm needs a condition [B, D]")
       # [B, C] -> [B, 1, ..., 1, C] to broadcast over the spatial axes.
-      shape = [-1] + [1] * (len(x.shape) - 2) + [x.shape[-1]]
+      shape = [-1] + [1] * (len(inputs.shape) - 2) + [inputs.shape[-1]]
       gain = 1.0 + tf.reshape(tf.cast(self.gamma(condition, training=training), tf.float32),
                               shape)
       bias = tf.reshape(tf.cast(self.beta(condition, training=training), tf.float32), shape)
     else:
       gain, bias = self.gamma.value, self.beta.value
-    if self.fuse_inference and not (training or accumulate):
-      return _fused_normalize(inputs, mean, inv_std * gain, bias, self.compute_dtype)
-    return _normalize(x, mean, inv_std * gain, bias, self.compute_dtype)
+    fused = self.fuse_inference and not (training or accumulate)
+    # `inputs` as they come: the fused computation casts them in its single pass.
+    return (_fused_normalize if fused else _normalize)(inputs, mean, inv_std * gain, bias,
+                                                       self.compute_dtype)
 
   def compute_output_shape(self, inputs_shape, condition_shape=None):
     return inputs_shape
